@@ -1,0 +1,173 @@
+"""Course settings read from environment variables, in one place.
+
+The notebooks read every setting through this module:
+
+- ``COURSE_QUICK=1``: quick mode, small subsets and few epochs (CI and a first
+  pass on a slow laptop). Unset or ``0``: full mode, the real lesson.
+- ``COURSE_DATA_DIR``: a folder with the data files (see ``course_utils.data``).
+- ``COURSE_REQUIRE_REAL_DATA=1``: never fall back to the offline stand-in data.
+"""
+
+import os
+from pathlib import Path
+
+QUICK_ENV = "COURSE_QUICK"
+DATA_DIR_ENV = "COURSE_DATA_DIR"
+REQUIRE_REAL_DATA_ENV = "COURSE_REQUIRE_REAL_DATA"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def env_flag(name):
+    """Read an on/off environment variable.
+
+    Args:
+        name: the variable's name.
+
+    Returns:
+        True for ``1``, ``true``, ``yes`` or ``on`` (any case); False when unset or
+        ``0``, ``false``, ``no``, ``off`` or empty.
+
+    Raises:
+        ValueError: for any other value, quoting it.
+
+    Example:
+    >>> os.environ["COURSE_EXAMPLE_FLAG"] = "yes"
+    >>> env_flag("COURSE_EXAMPLE_FLAG")
+    True
+    >>> del os.environ["COURSE_EXAMPLE_FLAG"]
+    >>> env_flag("COURSE_EXAMPLE_FLAG")
+    False
+    """
+    raw = os.environ.get(name, "")
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{name} must be 1 (on) or 0 (off). Received: {name}={raw!r}. "
+        f"Set it with e.g. `export {name}=1`, or unset it."
+    )
+
+
+def is_quick():
+    """Whether the course runs in quick mode (``COURSE_QUICK=1``).
+
+    Example:
+    >>> os.environ["COURSE_QUICK"] = "1"
+    >>> is_quick()
+    True
+    >>> os.environ["COURSE_QUICK"] = "0"
+    >>> is_quick()
+    False
+    """
+    return env_flag(QUICK_ENV)
+
+
+def mode():
+    """The name of the current mode: ``"quick"`` or ``"full"``.
+
+    Example:
+    >>> os.environ["COURSE_QUICK"] = "0"
+    >>> mode()
+    'full'
+    """
+    return "quick" if is_quick() else "full"
+
+
+def budget(full, quick):
+    """Pick a size or an epoch count for the current mode.
+
+    The same notebook cell serves both modes, e.g.
+    ``num_epochs = budget(full=12, quick=1)``.
+
+    Args:
+        full: the value for the real lesson.
+        quick: the value for quick mode; must be of the same type as ``full``
+            and not larger when both are numbers.
+
+    Returns:
+        ``quick`` in quick mode, ``full`` otherwise.
+
+    Raises:
+        TypeError: when the two values are of different types.
+        ValueError: when the quick value is larger than the full one.
+
+    Example:
+    >>> os.environ["COURSE_QUICK"] = "1"
+    >>> budget(full=12, quick=1)
+    1
+    >>> os.environ["COURSE_QUICK"] = "0"
+    >>> budget(full=12, quick=1)
+    12
+    """
+    if type(full) is not type(quick):
+        raise TypeError(
+            "budget() wants the same type for both modes. "
+            f"Received: full={full!r} ({type(full).__name__}), "
+            f"quick={quick!r} ({type(quick).__name__})."
+        )
+    if isinstance(full, (int, float)) and quick > full:
+        raise ValueError(
+            f"budget() wants quick <= full (quick mode is the smaller run). "
+            f"Received: full={full!r}, quick={quick!r}."
+        )
+    return quick if is_quick() else full
+
+
+def describe_mode():
+    """One sentence saying which mode is on and what it means.
+
+    Example:
+    >>> os.environ["COURSE_QUICK"] = "0"
+    >>> describe_mode()  # doctest: +ELLIPSIS
+    'Full mode: the real lesson, ...'
+    """
+    if is_quick():
+        return (
+            f"Quick mode ({QUICK_ENV}=1): small subsets and few epochs, so every "
+            "cell runs in minutes. Accuracies and losses are lower than in the "
+            f"full lesson; unset {QUICK_ENV} to run it for real."
+        )
+    return (
+        "Full mode: the real lesson, on the full data with the full number of "
+        f"epochs. Set {QUICK_ENV}=1 for a quick first pass."
+    )
+
+
+def data_dir():
+    """The folder named by ``COURSE_DATA_DIR``, or None when it is not set.
+
+    Raises:
+        ValueError: when the variable names something that is not a folder.
+
+    Example:
+    >>> os.environ.pop("COURSE_DATA_DIR", None) and None
+    >>> data_dir() is None
+    True
+    """
+    raw = os.environ.get(DATA_DIR_ENV, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise ValueError(
+            f"{DATA_DIR_ENV} must name a folder with the data files. "
+            f"Received: {DATA_DIR_ENV}={raw!r}, which "
+            f"{'is a file' if path.exists() else 'does not exist'}"
+            f" (resolved against the current folder {Path.cwd()})."
+        )
+    return path.resolve()
+
+
+def require_real_data():
+    """Whether ``COURSE_REQUIRE_REAL_DATA=1`` forbids the offline stand-in.
+
+    Example:
+    >>> os.environ["COURSE_REQUIRE_REAL_DATA"] = "0"
+    >>> require_real_data()
+    False
+    """
+    return env_flag(REQUIRE_REAL_DATA_ENV)
