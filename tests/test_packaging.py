@@ -1,0 +1,92 @@
+"""The packaging promises: pyproject.toml and environment.yml agree, extras are right."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+PROJECT = PYPROJECT["project"]
+
+
+def _name(requirement):
+    """The normalised package name of a requirement such as 'tensorflow>=2.16'."""
+    return re.split(r"[\s\[<>=!~;@]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _expand(requirement):
+    """The package names a requirement installs, following the project's own extras."""
+    match = re.fullmatch(r"(?:-e\s+)?\"?(\.|course-utils)\[([\w,\s-]+)\]\"?", requirement.strip())
+    if not match:
+        return {_name(requirement)}
+    names = {_name(r) for r in PROJECT["dependencies"]}
+    for extra in match.group(2).split(","):
+        for item in PROJECT["optional-dependencies"][extra.strip()]:
+            names |= _expand(item.replace("course-utils", ".", 1))
+    return names
+
+
+def test_environment_yml_installs_the_same_packages_as_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda, pip = set(), set()
+    for entry in env["dependencies"]:
+        if isinstance(entry, dict):
+            for requirement in entry["pip"]:
+                pip |= _expand(requirement)
+        else:
+            conda.add(_name(entry.split("=")[0]))
+    assert conda == {"python", "pip"}, "conda provides only Python and pip; pip does the rest"
+    expected = _expand(".[dev]")
+    assert pip == expected
+    assert {"tensorflow", "jupyterlab", "pytest", "nbval", "nbstripout"} <= expected
+
+
+def test_environment_yml_python_meets_requires_python():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    version = tuple(int(part) for part in python.split("=")[1].split("."))
+    minimum = tuple(int(part) for part in PROJECT["requires-python"].lstrip(">=").split("."))
+    assert version >= minimum
+
+
+def test_runtime_dependencies_are_unpinned_and_lean():
+    runtime = PROJECT["dependencies"]
+    assert {_name(r) for r in runtime} == {
+        "tensorflow",
+        "numpy",
+        "matplotlib",
+        "seaborn",
+        "pillow",
+        "scikit-learn",
+    }
+    assert not any("==" in r for r in runtime), "Colab must not get pinned versions forced on it"
+    assert "tensorflow>=2.16" in runtime  # Keras 3
+
+
+def test_extras():
+    extras = PROJECT["optional-dependencies"]
+    assert {_name(r) for r in extras["lab"]} == {"jupyterlab", "ipykernel"}
+    assert _expand(".[dev]") >= _expand(".[lab]")
+    for tool in ("pytest", "nbval", "hypothesis", "ruff", "pre-commit", "nbstripout"):
+        assert tool in {_name(r) for r in extras["dev"]}
+
+
+def test_runtime_imports_are_declared():
+    """Every third-party module course_utils imports is a runtime dependency."""
+    imported = set()
+    for path in (ROOT / "course_utils").glob("*.py"):
+        for line in path.read_text().splitlines():
+            match = re.match(r"\s*(?:from|import)\s+(\w+)", line)
+            if match:
+                imported.add(match.group(1))
+    module_to_package = {"PIL": "pillow", "sklearn": "scikit-learn", "keras": "tensorflow"}
+    third_party = imported - {
+        "course_utils", "argparse", "colorsys", "functools", "gzip", "hashlib", "os",
+        "pathlib", "pickle", "platform", "socket", "sys", "zipfile", "zlib", "IPython",
+    }  # fmt: skip
+    declared = {_name(r) for r in PROJECT["dependencies"]}
+    assert {module_to_package.get(m, m) for m in third_party} <= declared
