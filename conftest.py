@@ -7,6 +7,10 @@ import pytest
 
 matplotlib.use("Agg")  # headless: no window opens in tests
 
+# `pytest` runs the notebooks in quick mode unless told otherwise (COURSE_QUICK=0 for the
+# full lessons). nbval's kernels inherit this environment.
+os.environ.setdefault("COURSE_QUICK", "1")
+
 
 @pytest.fixture(autouse=True)
 def _restore_environment():
