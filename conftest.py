@@ -1,6 +1,8 @@
 """pytest set-up shared by the unit tests, the doctests and nbval."""
 
 import os
+import re
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -19,3 +21,33 @@ def _restore_environment():
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+# What a check cell prints as plain text: "[correct] Exercise 1.2: ...".
+_CHECK_RESULT = re.compile(r"\[(correct|incorrect|not attempted)\] Exercise (\d+\.\d+)")
+# In the solutions every check must pass; in the learner copies none has been attempted.
+_EXPECTED_OUTCOME = {"solutions": "correct", "notebooks": "not attempted"}
+
+
+def _output_text(output):
+    if "text" in output:
+        return "".join(output["text"])
+    return "".join(output.get("data", {}).get("text/plain", ""))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail an nbval cell whose exercise check reports the wrong outcome for its folder."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None)
+    expected = _EXPECTED_OUTCOME.get(Path(str(item.fspath)).parent.name)
+    if outputs and expected:
+        for output in outputs:
+            for outcome, key in _CHECK_RESULT.findall(_output_text(output)):
+                if outcome != expected:
+                    pytest.fail(
+                        f"Exercise {key} reports {outcome!r}; in {item.fspath.basename} under "
+                        f"{Path(str(item.fspath)).parent.name}/ every check must be {expected!r}.",
+                        pytrace=False,
+                    )
+    return result

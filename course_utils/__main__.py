@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils doctor``."""
+"""Command line: ``python -m course_utils doctor`` and ``python -m course_utils build``."""
 
 import argparse
 import sys
@@ -11,12 +11,28 @@ def main(argv=None):
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="check Python, TensorFlow, devices, mode and data sources")
+    build = commands.add_parser(
+        "build", help="write notebooks/ (learner copies) from solutions/ (the one source)"
+    )
+    build.add_argument("--source", default="solutions", help="solution notebooks folder")
+    build.add_argument("--target", default="notebooks", help="learner notebooks folder")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from course_utils.environment import check_setup
 
         report = check_setup()
         return 1 if report["problems"] else 0
+    if args.command == "build":
+        from course_utils import build as builder
+
+        try:
+            written = builder.build(args.source, args.target, builder.SOLUTIONS_JSON)
+        except builder.BuildError as error:
+            print(f"build failed: {error}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path}")
+        return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -128,8 +128,8 @@ def describe_mode():
     if is_quick():
         return (
             f"Quick mode ({QUICK_ENV}=1): small subsets and few epochs, so every "
-            "cell runs in minutes. Accuracies and losses are lower than in the "
-            f"full lesson; unset {QUICK_ENV} to run it for real."
+            "notebook runs in a minute or two. Expect lower accuracies and higher "
+            f"losses than in the full lesson; unset {QUICK_ENV} to run it for real."
         )
     return (
         "Full mode: the real lesson, on the full data with the full number of "

@@ -131,7 +131,8 @@ class Dataset(tuple):
     Attributes:
         name: ``"mnist"`` or ``"cifar10"``.
         source: ``"local"`` (COURSE_DATA_DIR), ``"keras"`` or ``"standin"``.
-        origin: the file, folder or generator the arrays came from.
+        origin: the file, folder or generator the arrays came from, in words.
+        path: the file or folder the arrays were read from (None for the stand-in).
         verified: how the files were checked (e.g. ``"SHA-256 verified"``).
         class_names: the name of each label, index by index.
         note: why this source was used, when earlier ones were not.
@@ -145,11 +146,14 @@ class Dataset(tuple):
     ((2, 28, 28), 'standin', True)
     """
 
-    def __new__(cls, name, train, test, *, source, origin, verified="", class_names=None, note=""):
+    def __new__(
+        cls, name, train, test, *, source, origin, path=None, verified="", class_names=None, note=""
+    ):
         self = super().__new__(cls, (tuple(train), tuple(test)))
         self.name = name
         self.source = source
         self.origin = str(origin)
+        self.path = Path(path) if path is not None else None
         self.verified = verified
         self.class_names = tuple(class_names or _SPECS[name]["class_names"])
         self.note = note
@@ -467,6 +471,7 @@ def _read_mnist_idx(folder):
         *splits,
         source="local",
         origin=f"{folder}, IDX files",
+        path=folder,
         verified="SHA-256 verified",
     )
 
@@ -498,6 +503,7 @@ def _read_npz(name, path):
         *splits,
         source="local",
         origin=path,
+        path=path,
         verified=f"SHA-256 matches {known}" if known else "structure checked",
         class_names=[str(n) for n in names] if names is not None and len(names) == 10 else None,
     )
@@ -540,7 +546,9 @@ def _read_cifar_batches(folder):
             images.append(x.transpose(0, 2, 3, 1))
             labels.append(np.asarray(content[b"labels"], np.uint8))
         splits.append((np.concatenate(images), np.concatenate(labels)))
-    return Dataset("cifar10", *splits, source="local", origin=folder, verified="MD5 verified")
+    return Dataset(
+        "cifar10", *splits, source="local", origin=folder, path=folder, verified="MD5 verified"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -584,6 +592,7 @@ def _load_from_keras(name):
         (x_test, y_test.reshape(-1)),
         source="keras",
         origin=cached or "download",
+        path=cached,
         verified="hash checked by Keras",
     )
 

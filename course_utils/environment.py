@@ -59,22 +59,23 @@ def enable_gpu_memory_growth():
     It must run before the GPU is first used.
 
     Returns:
-        The names of the GPUs it was turned on for (empty without a GPU).
+        A dict of each GPU's name and whether memory growth is on for it (it stays
+        off when TensorFlow had already started using that GPU).
 
     Example:
     >>> enable_gpu_memory_growth()  # on a machine without a GPU
-    []
+    {}
     """
     import tensorflow as tf
 
-    names = []
+    growth = {}
     for gpu in tf.config.list_physical_devices("GPU"):
         try:
             tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:  # the GPU is already in use; growth is fixed by now
+        except RuntimeError:  # the GPU is already in use; its setting is fixed by now
             pass
-        names.append(gpu.name)
-    return names
+        growth[gpu.name] = bool(tf.config.experimental.get_memory_growth(gpu))
+    return growth
 
 
 def check_setup(verbose=True):
@@ -143,7 +144,11 @@ def check_setup(verbose=True):
 
 def _format_report(report):
     devices = (
-        f"{len(report['gpus'])} GPU(s) with memory growth on: {', '.join(report['gpus'])}"
+        f"{len(report['gpus'])} GPU(s): "
+        + ", ".join(
+            f"{name} (memory growth {'on' if on else 'off: restart the kernel, run this first'})"
+            for name, on in report["gpus"].items()
+        )
         if report["gpus"]
         else f"CPU only ({report['cpu_cores']} cores): training is slower, and fine for this course"
     )

@@ -97,6 +97,7 @@ def test_load_mnist_idx_files(data_dir, monkeypatch):
     assert loaded.source == "local"
     assert loaded.verified == "SHA-256 verified"
     assert str(data_dir) in loaded.origin
+    assert loaded.path == data_dir.resolve()
     assert not loaded.is_standin
 
 
@@ -124,6 +125,7 @@ def test_load_mnist_npz(data_dir):
     assert y_train.shape == (12,)
     np.testing.assert_array_equal(y_train, arrays["train"][1])
     assert loaded.source == "local" and loaded.verified == "structure checked"
+    assert loaded.path == (data_dir / "mnist.npz").resolve()
 
 
 def test_load_mnist_npz_refuses_pickled_objects(data_dir):
@@ -507,7 +509,7 @@ def test_explain_download_error(error, reason):
 
 def test_standin_mnist_is_real_digits_in_mnist_layout():
     (x_train, y_train), (x_test, y_test) = loaded = load_mnist("standin", verbose=False)
-    assert loaded.is_standin and loaded.source == "standin"
+    assert loaded.is_standin and loaded.source == "standin" and loaded.path is None
     assert x_train.shape[1:] == (28, 28) and x_train.dtype == np.uint8
     assert len(x_train) + len(x_test) == 1797  # all of scikit-learn's digits
     assert set(np.unique(y_train)) == set(range(10)) == set(np.unique(y_test))
