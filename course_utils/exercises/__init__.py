@@ -178,7 +178,8 @@ class Exercise:
         return Feedback(self.key, Outcome.INCORRECT, self.diagnose(answer, reference))
 
     def praise(self, reference):
-        return "Correct."
+        """The sentence shown with a correct answer."""
+        return "Well done."
 
     def hint(self, level=None):
         """Show the next hint (or hint number ``level``, from 1)."""

@@ -85,6 +85,9 @@ class ScaleToUnit(Exercise):
     def expected(self):
         return _train_images().astype("float32") / 255
 
+    def praise(self, reference):
+        return f"float32 values from 0 to 1, {reference.nbytes / 1e6:,.0f} MB."
+
     def same(self, answer, reference):
         return (
             isinstance(answer, np.ndarray)
@@ -193,6 +196,9 @@ class LossForIntegerLabels(Exercise):
     def expected(self):
         return "sparse_categorical_crossentropy"
 
+    def praise(self, reference):
+        return "Integer labels go with the sparse cross-entropy; one-hot labels would not."
+
 
 class ValidationSplitSizes(Exercise):
     key = "2.4"
@@ -235,6 +241,9 @@ class ValidationSplitSizes(Exercise):
         n = len(_train_images())
         num_train = int(np.floor(n * (1 - 0.2)))
         return (num_train, n - num_train)
+
+    def praise(self, reference):
+        return f"{reference[0]:,} images to train on, {reference[1]:,} to validate on."
 
 
 def _pair(answer):
