@@ -17,6 +17,7 @@ whose attributes ``q1``, ``q2``, ... are ``Exercise`` objects::
 import enum
 import importlib
 import json
+import sys
 from functools import lru_cache
 from importlib import resources
 
@@ -86,6 +87,16 @@ class Mistake:
             return bool(self.test(answer, exercise))
         wrong = self.answer(exercise)
         return exercise.same(answer, wrong)
+
+
+def is_whole_number(value):
+    """Whether ``value`` is an int (Python or NumPy), not a bool or a float.
+
+    Example:
+    >>> is_whole_number(784), is_whole_number(np.int64(5)), is_whole_number(784.0)
+    (True, True, False)
+    """
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def is_placeholder(answer):
@@ -214,6 +225,16 @@ def progress(module):
             outcome = exercise.last.outcome if exercise.last else Outcome.NOT_ATTEMPTED
             rows.append((exercise.key, exercise.title, outcome))
     return _Progress(rows)
+
+
+def progress_for(module_name):
+    """The ``show_progress()`` function of an exercise module: ``progress_for(__name__)``."""
+
+    def show_progress():
+        """The exercises of this notebook and how each went in this kernel."""
+        return progress(sys.modules[module_name])
+
+    return show_progress
 
 
 @lru_cache(maxsize=1)

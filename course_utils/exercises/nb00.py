@@ -6,15 +6,13 @@ Example:
 'not attempted'
 """
 
-import sys
-
-import numpy as np
-
-from course_utils.exercises import Exercise, Mistake, progress, reference_data
-
-
-def _whole(answer):
-    return isinstance(answer, (int, np.integer)) and not isinstance(answer, bool)
+from course_utils.exercises import (
+    Exercise,
+    Mistake,
+    is_whole_number,
+    progress_for,
+    reference_data,
+)
 
 
 class TrainingImages(Exercise):
@@ -30,13 +28,15 @@ class TrainingImages(Exercise):
             "test_set",
             "That is the number of test images (`x_test`); the question asks about the "
             "training images.",
-            test=lambda answer, ex: _whole(answer) and answer == len(reference_data("mnist")[1][0]),
+            test=lambda answer, ex: (
+                is_whole_number(answer) and answer == len(reference_data("mnist")[1][0])
+            ),
         ),
         Mistake(
             "train_plus_test",
             "That counts the training and the test images together; count `x_train` only.",
             test=lambda answer, ex: (
-                _whole(answer)
+                is_whole_number(answer)
                 and answer
                 == len(reference_data("mnist")[0][0]) + len(reference_data("mnist")[1][0])
             ),
@@ -44,7 +44,9 @@ class TrainingImages(Exercise):
         Mistake(
             "pixels_not_images",
             "That is the number of pixels (`x_train.size`), not of images: use `len(x_train)`.",
-            test=lambda answer, ex: _whole(answer) and answer == reference_data("mnist")[0][0].size,
+            test=lambda answer, ex: (
+                is_whole_number(answer) and answer == reference_data("mnist")[0][0].size
+            ),
         ),
         Mistake(
             "shape_not_count",
@@ -63,7 +65,4 @@ class TrainingImages(Exercise):
 
 q1 = TrainingImages()
 
-
-def show_progress():
-    """The exercises of this notebook and how each went in this kernel."""
-    return progress(sys.modules[__name__])
+show_progress = progress_for(__name__)

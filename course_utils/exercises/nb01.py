@@ -6,15 +6,15 @@ Example:
 'correct'
 """
 
-import sys
-
 import numpy as np
 
-from course_utils.exercises import Exercise, Mistake, progress, reference_data
-
-
-def _integer(answer):
-    return isinstance(answer, (int, np.integer)) and not isinstance(answer, bool)
+from course_utils.exercises import (
+    Exercise,
+    Mistake,
+    is_whole_number,
+    progress_for,
+    reference_data,
+)
 
 
 class PixelsPerImage(Exercise):
@@ -42,7 +42,7 @@ class PixelsPerImage(Exercise):
             "That is the number of pixels in all the training images together "
             "(`x_train.size`); the question is about one image.",
             test=lambda answer, ex: (
-                _integer(answer) and answer == reference_data("mnist")[0][0].size
+                is_whole_number(answer) and answer == reference_data("mnist")[0][0].size
             ),
         ),
         Mistake(
@@ -122,7 +122,7 @@ class CountDigit(Exercise):
             "test_set",
             "That is the number of 5s in the test labels `y_test`; count them in `y_train`.",
             test=lambda answer, ex: (
-                _integer(answer)
+                is_whole_number(answer)
                 and answer == int(np.sum(reference_data("mnist")[1][1] == ex.digit))
             ),
         ),
@@ -136,7 +136,7 @@ class CountDigit(Exercise):
             "You counted pixels with the value 5 in the images; count labels equal to 5 in "
             "`y_train`.",
             test=lambda answer, ex: (
-                _integer(answer)
+                is_whole_number(answer)
                 and answer == int(np.sum(reference_data("mnist")[0][0] == ex.digit))
             ),
         ),
@@ -175,7 +175,8 @@ class BackgroundFraction(Exercise):
             "That is the number of background pixels; divide it by the number of pixels "
             "(`x_train.size`) to get the fraction.",
             test=lambda answer, ex: (
-                _integer(answer) and answer == int(np.sum(reference_data("mnist")[0][0] == 0))
+                is_whole_number(answer)
+                and answer == int(np.sum(reference_data("mnist")[0][0] == 0))
             ),
         ),
         Mistake(
@@ -207,7 +208,4 @@ q2 = PixelsPerImage()
 q3 = CountDigit()
 q4 = BackgroundFraction()
 
-
-def show_progress():
-    """The exercises of this notebook and how each went in this kernel."""
-    return progress(sys.modules[__name__])
+show_progress = progress_for(__name__)

@@ -6,11 +6,15 @@ Example:
 'correct'
 """
 
-import sys
-
 import numpy as np
 
-from course_utils.exercises import Exercise, Mistake, progress, reference_data
+from course_utils.exercises import (
+    Exercise,
+    Mistake,
+    is_whole_number,
+    progress_for,
+    reference_data,
+)
 
 
 def _train_images():
@@ -234,7 +238,7 @@ class ValidationSplitSizes(Exercise):
 
     def same(self, answer, reference):
         return _pair(answer) and all(
-            _whole(a) and int(a) == r for a, r in zip(answer, reference, strict=True)
+            is_whole_number(a) and int(a) == r for a, r in zip(answer, reference, strict=True)
         )
 
     def expected(self):
@@ -250,16 +254,9 @@ def _pair(answer):
     return isinstance(answer, (tuple, list)) and len(answer) == 2
 
 
-def _whole(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 q1 = ScaleToUnit()
 q2 = AddChannelAxis()
 q3 = LossForIntegerLabels()
 q4 = ValidationSplitSizes()
 
-
-def show_progress():
-    """The exercises of this notebook and how each went in this kernel."""
-    return progress(sys.modules[__name__])
+show_progress = progress_for(__name__)
