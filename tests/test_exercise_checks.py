@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_utils.data import load_mnist
-from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02
+from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02, nb03, nb04
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +22,7 @@ def standin(name):
 @pytest.fixture(autouse=True)
 def small_data(monkeypatch):
     """Checks compute their truth from the data the notebook loaded: here, the stand-in."""
-    for module in (nb00, nb01, nb02):
+    for module in (nb00, nb01, nb02):  # nb03 and nb04 need no data
         monkeypatch.setattr(module, "reference_data", standin)
 
 
@@ -127,13 +127,85 @@ CASES = {
             "not_whole_numbers": lambda: (len(x_train()) * 0.8, len(x_train()) * 0.2),
         },
     ),
+    nb03.q1: (
+        lambda: (28 - 3) // 1 + 1,
+        {"forgot_plus_one": lambda: 25, "same_formula": lambda: 28, "subtracted_half": lambda: 27},
+    ),
+    nb03.q2: (
+        lambda: math.ceil(7 / 2),
+        {
+            "rounded_down": lambda: 3,
+            "valid_formula": lambda: 2,
+            "not_rounded": lambda: 3.5,
+            "ignored_strides": lambda: 7,
+        },
+    ),
+    nb03.q3: (
+        lambda: 13 // 2,
+        {"rounded_up": lambda: 7, "not_rounded": lambda: 6.5, "strides_one": lambda: 12},
+    ),
+    nb03.q4: (
+        lambda: 28.0,
+        {
+            "forgot_padding": lambda: 24,
+            "padding_one_side": lambda: 26,
+            "forgot_plus_one": lambda: 27,
+        },
+    ),
+    nb03.q5: (
+        lambda: 6 * 6 * 10,
+        {"forgot_channels": lambda: 36, "rounded_up": lambda: 490, "one_pool": lambda: 1690},
+    ),
+    nb03.q6: (
+        lambda: [5, 5, 1, 32],
+        {
+            "forgot_input_channels": lambda: (5, 5, 32),
+            "channels_first_order": lambda: (32, 1, 5, 5),
+            "in_out_swapped": lambda: (5, 5, 32, 1),
+        },
+    ),
+    nb03.q7: (lambda: 24, {"ignored_dilation": lambda: 26, "dilation_times_kernel": lambda: 23}),
+    nb04.q1: (
+        lambda: 100,
+        {"forgot_bias": lambda: 90, "one_bias": lambda: 91, "one_filter": lambda: 10},
+    ),
+    nb04.q2: (
+        lambda: 18496,
+        {
+            "forgot_input_channels": lambda: 640,
+            "forgot_bias": lambda: 18432,
+            "bias_per_channel": lambda: 20480,
+        },
+    ),
+    nb04.q3: (
+        lambda: (9216 + 1) * 128,
+        {"forgot_bias": lambda: 1179648, "one_bias": lambda: 1179649, "added": lambda: 9344},
+    ),
+    nb04.q4: (lambda: 0, {"multiplied_shape": lambda: 9216, "dense_after": lambda: 1179776}),
+    nb04.q5: (
+        lambda: 2 * 64,
+        {
+            "moving_stats_trainable": lambda: 256,
+            "only_gamma": lambda: 64,
+            "non_trainable_too": lambda: 192,
+        },
+    ),
+    nb04.q6: (
+        lambda: 13610,
+        {
+            "forgot_biases": lambda: 13592,
+            "forgot_conv_shrink": lambda: 15770,
+            "no_pooling": lambda: 54170,
+            "conv_only": lambda: 80,
+        },
+    ),
 }
 EXERCISES = list(CASES)
 IDS = [f"q{ex.key}" for ex in EXERCISES]
 
 
 def test_every_exercise_is_tested():
-    modules = (nb00, nb01, nb02)
+    modules = (nb00, nb01, nb02, nb03, nb04)
     defined = [v for m in modules for k, v in vars(m).items() if k.startswith("q")]
     assert set(defined) == set(EXERCISES)
     assert all(isinstance(ex, Exercise) for ex in defined)
