@@ -2,6 +2,12 @@
 JupyterLab, Colab, VS Code and headless CI alike."""
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
+
+
+def _share(count, total):
+    share = count / total
+    return f"{share:.1%}" if share >= 0.001 or count == 0 else "<0.1%"
 
 
 def plot_param_counts(table, ax=None, title="Where the parameters live"):
@@ -30,12 +36,9 @@ def plot_param_counts(table, ax=None, title="Where the parameters live"):
     counts = [row[3] + row[4] for row in table.rows]
     total = max(sum(counts), 1)
     bars = ax.barh(names, counts, color="tab:blue")
-    ax.bar_label(
-        bars,
-        labels=[f"{c:,} ({c / total:.1%})" if c else "0" for c in counts],
-        padding=3,
-        fontsize=8,
-    )
+    labels = [f"{c:,} ({_share(c, total)})" if c else "0" for c in counts]
+    ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.invert_yaxis()  # first layer on top, as in model.summary()
     ax.set_xlabel("parameters")
     ax.set_title(f"{title} (total {total:,})")

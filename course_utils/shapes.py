@@ -102,9 +102,12 @@ def pool_output_size(input_size, pool_size=2, strides=None, padding="valid"):
     strides = pool_size if strides is None else strides
     try:
         return conv_output_size(input_size, pool_size, strides, padding)
-    except ValueError as error:
+    except ValueError:
         raise ValueError(
-            str(error).replace("kernel_size=", "pool_size=").replace("a kernel of", "a pool of")
+            f"Computed output size would be zero or negative: a pool of {pool_size} does not "
+            f"fit in an input of {input_size} with padding='valid'. Received: "
+            f"input_size={input_size}, pool_size={pool_size}, strides={strides}, "
+            f"padding={padding!r}."
         ) from None
 
 
@@ -222,6 +225,9 @@ def predict_output_shape(layer, input_shape):
         "SpatialDropout2D",
     ):
         return tuple(input_shape)
+    if name == "ZeroPadding2D":
+        (top, bottom), (left, right) = config["padding"]
+        return (input_shape[0] + top + bottom, input_shape[1] + left + right, input_shape[2])
     if name == "Reshape":
         return tuple(config["target_shape"])
     raise ValueError(f"No shape formula for a {name} layer ({layer.name!r}).")

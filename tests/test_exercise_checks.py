@@ -270,6 +270,14 @@ def test_wrong_shape_dtype_nan_and_none_get_a_message(exercise):
         assert feedback.outcome is Outcome.INCORRECT and feedback.message
 
 
+def test_kernel_shape_accepts_the_layer_attribute():
+    from keras import layers
+
+    layer = layers.Conv2D(32, 5)
+    layer.build((None, 28, 28, 1))
+    assert nb03.q6.check(layer.kernel.shape).outcome is Outcome.CORRECT
+
+
 def test_none_is_explained():
     assert "did you forget to assign" in nb01.q2.check(None).message
 

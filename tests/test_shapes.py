@@ -64,8 +64,9 @@ def test_conv_output_size_impossible_config():
         conv_output_size(2, 3)
     with pytest.raises(ValueError, match="dilated kernel of 7"):
         conv_output_size(6, 3, dilation_rate=3)
-    with pytest.raises(ValueError, match="Received: input_size=1, pool_size=2"):
+    with pytest.raises(ValueError, match="Received: input_size=1, pool_size=2") as raised:
         pool_output_size(1, 2)
+    assert "a pool of 2" in str(raised.value) and "dilation" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -132,6 +133,7 @@ def test_trace_shapes_syllabus_models(stack, expected):
 def test_trace_shapes_functional_model_with_other_layers():
     inputs = keras.Input((32, 32, 3))
     x = layers.Rescaling(1 / 255)(inputs)
+    x = layers.ZeroPadding2D(((1, 2), (3, 0)))(x)
     x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
     x = layers.BatchNormalization()(x)
     x = layers.AveragePooling2D(2)(x)
@@ -140,6 +142,7 @@ def test_trace_shapes_functional_model_with_other_layers():
     outputs = layers.Dense(10, activation="softmax")(x)
     trace = trace_shapes(keras.Model(inputs, outputs))
     assert trace.all_match, repr(trace)
+    assert trace.rows[1][2] == (35, 35, 3)
     assert [row[2] for row in trace.rows][-2:] == [(16,), (10,)]
 
 

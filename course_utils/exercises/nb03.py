@@ -242,6 +242,8 @@ class KernelShape(Exercise):
     ]
 
     def same(self, answer, reference):
+        if hasattr(answer, "as_list"):  # a TensorShape, e.g. `layer.kernel.shape`
+            answer = tuple(answer.as_list())
         return (
             isinstance(answer, (tuple, list))
             and all(is_whole_number(n) for n in answer)
