@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_utils.data import load_mnist
-from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02, nb03, nb04
+from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02, nb03, nb04, nb05
 
 
 @lru_cache(maxsize=1)
@@ -199,13 +199,41 @@ CASES = {
             "conv_only": lambda: 80,
         },
     ),
+    nb05.q1: (lambda: first_cnn(), {}),
+    nb05.q2: (lambda: first_cnn(loss="sparse_categorical_crossentropy"), {}),
+    nb05.q3: (
+        lambda: np.mean(np.argmax(nb05.q3.example()[0], axis=1) == nb05.q3.example()[1]),
+        {
+            "percentage": lambda: (
+                100 * np.mean(np.argmax(nb05.q3.example()[0], axis=1) == nb05.q3.example()[1])
+            ),
+            "count": lambda: np.sum(
+                np.argmax(nb05.q3.example()[0], axis=1) == nb05.q3.example()[1]
+            ),
+            "error_rate": lambda: np.mean(
+                np.argmax(nb05.q3.example()[0], axis=1) != nb05.q3.example()[1]
+            ),
+            "mean_probability": lambda: np.mean(
+                nb05.q3.example()[0][np.arange(200), nb05.q3.example()[1]]
+            ),
+        },
+    ),
+    nb05.q4: (
+        lambda: int(np.argmin(nb05.q4.example()["val_loss"])) + 1,
+        {
+            "zero_based": lambda: int(np.argmin(nb05.q4.example()["val_loss"])),
+            "training_loss": lambda: len(nb05.q4.example()["loss"]),
+            "best_val_accuracy": lambda: int(np.argmax(nb05.q4.example()["val_accuracy"])) + 1,
+            "a_loss_value": lambda: float(min(nb05.q4.example()["val_loss"])),
+        },
+    ),
 }
 EXERCISES = list(CASES)
 IDS = [f"q{ex.key}" for ex in EXERCISES]
 
 
 def test_every_exercise_is_tested():
-    modules = (nb00, nb01, nb02, nb03, nb04)
+    modules = (nb00, nb01, nb02, nb03, nb04, nb05)
     defined = [v for m in modules for k, v in vars(m).items() if k.startswith("q")]
     assert set(defined) == set(EXERCISES)
     assert all(isinstance(ex, Exercise) for ex in defined)
@@ -268,6 +296,117 @@ def test_wrong_shape_dtype_nan_and_none_get_a_message(exercise):
     for junk in (None, "text", np.zeros((2, 2)), np.full(3, np.nan), float("nan")):
         feedback = exercise.check(junk)
         assert feedback.outcome is Outcome.INCORRECT and feedback.message
+
+
+def first_cnn(*, input_shape=(28, 28, 1), stack=None, loss=None, metrics=("accuracy",)):
+    """The notebook-05 model (or a variant), compiled when a loss is given."""
+    import keras
+    from keras import layers
+
+    stack = stack or [
+        layers.Conv2D(8, 3),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ]
+    model = keras.Sequential([keras.Input(input_shape), *stack])
+    if loss is not None:
+        model.compile(optimizer="adam", loss=loss, metrics=list(metrics))
+    return model
+
+
+def _model_cases():
+    from keras import layers
+
+    return {
+        "not a model": ("cnn", "not a Keras model"),
+        "no softmax": (
+            first_cnn(
+                stack=[
+                    layers.Conv2D(8, 3),
+                    layers.MaxPooling2D(2),
+                    layers.Flatten(),
+                    layers.Dense(10),
+                ]
+            ),
+            "activation is 'linear'",
+        ),
+        "flat input": (
+            first_cnn(input_shape=(784,), stack=[layers.Dense(10, activation="softmax")]),
+            "The input is flat (784,)",
+        ),
+        "no flatten": (
+            first_cnn(
+                stack=[
+                    layers.Conv2D(8, 3),
+                    layers.MaxPooling2D(2),
+                    layers.Dense(10, activation="softmax"),
+                ]
+            ),
+            "Flatten is missing",
+        ),
+        "wrong filters": (
+            first_cnn(
+                stack=[
+                    layers.Conv2D(16, 3),
+                    layers.MaxPooling2D(2),
+                    layers.Flatten(),
+                    layers.Dense(10, activation="softmax"),
+                ]
+            ),
+            "16 filters of (3, 3)",
+        ),
+        "wrong units": (
+            first_cnn(
+                stack=[
+                    layers.Conv2D(8, 3),
+                    layers.MaxPooling2D(2),
+                    layers.Flatten(),
+                    layers.Dense(2, activation="softmax"),
+                ]
+            ),
+            "has 2 units; MNIST has 10",
+        ),
+        "rgb input": (first_cnn(input_shape=(28, 28, 3)), "input shape is (28, 28, 3)"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_model_cases()))
+def test_first_cnn_check_names_the_mistake(case):
+    model, message = _model_cases()[case]
+    for exercise in (nb05.q1, nb05.q2):
+        feedback = exercise.check(model)
+        assert feedback.outcome is Outcome.INCORRECT
+        assert message in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize(
+    ("loss", "metrics", "message"),
+    [
+        ("categorical_crossentropy", ("accuracy",), "wants one-hot labels"),
+        ("binary_crossentropy", ("accuracy",), "for 2 classes"),
+        ("mse", ("accuracy",), "regression loss"),
+        ("sparse_categorical_crossentropy", (), 'add `metrics=["accuracy"]`'),
+        (None, (), "not compiled yet"),
+    ],
+)
+def test_compile_check_names_the_mistake(loss, metrics, message):
+    feedback = nb05.q2.check(first_cnn(loss=loss, metrics=metrics))
+    assert feedback.outcome is Outcome.INCORRECT and message in feedback.message
+
+
+def test_compile_check_accepts_a_loss_object():
+    import keras
+
+    model = first_cnn()
+    model.compile(
+        optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"]
+    )
+    assert nb05.q2.check(model).correct
+
+
+def test_first_cnn_reference_count_is_keras():
+    assert first_cnn().count_params() == nb05.q1.expected()
 
 
 def test_kernel_shape_accepts_the_layer_attribute():
