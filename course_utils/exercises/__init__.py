@@ -212,6 +212,23 @@ class Exercise:
         return _Code(f"Solution to exercise {self.key}:", code)
 
 
+class WholeNumberExercise(Exercise):
+    """An exercise whose answer is one whole number (``26.0`` is accepted as ``26``)."""
+
+    unit = "whole number"
+    example = 26
+
+    def validate(self, answer):
+        if not is_whole_number(answer) and not isinstance(answer, float):
+            return f"Give one {self.unit}, e.g. `{self.example}`. Received: {_short(answer)}."
+        return None
+
+    def same(self, answer, reference):
+        if isinstance(answer, float):
+            return answer.is_integer() and int(answer) == reference
+        return is_whole_number(answer) and int(answer) == reference
+
+
 def progress(module):
     """A table of this notebook's exercises and their last outcome in this kernel.
 

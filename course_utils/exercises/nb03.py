@@ -9,7 +9,13 @@ Example:
 'You forgot the +1: O = floor((I - K) / S) + 1, and (28 - 3) / 1 + 1 = 26.'
 """
 
-from course_utils.exercises import Exercise, Mistake, is_whole_number, progress_for
+from course_utils.exercises import (
+    Exercise,
+    Mistake,
+    WholeNumberExercise,
+    is_whole_number,
+    progress_for,
+)
 
 
 def _keras_shape(input_shape, *stack):
@@ -19,22 +25,10 @@ def _keras_shape(input_shape, *stack):
     return tuple(int(n) for n in model.output_shape[1:])
 
 
-class _SizeExercise(Exercise):
-    """An exercise whose answer is one whole number."""
+class _SizeExercise(WholeNumberExercise):
+    """An exercise whose answer is one output size."""
 
     notebook = "03"
-
-    def validate(self, answer):
-        if isinstance(answer, float) and answer.is_integer():
-            return None  # 26.0 is accepted as 26 by `same`
-        if not is_whole_number(answer) and not isinstance(answer, float):
-            return f"Give one whole number, e.g. `26`. Received: {answer!r}."
-        return None
-
-    def same(self, answer, reference):
-        if isinstance(answer, float):
-            return answer.is_integer() and int(answer) == reference
-        return is_whole_number(answer) and int(answer) == reference
 
     def praise(self, reference):
         return f"{reference}: the same as the Keras layer reports."

@@ -9,7 +9,7 @@ Example:
 'You forgot the input channels: each of the 64 filters has a 3x3 kernel for EACH of the 32 input channels, (3 x 3 x 32 + 1) x 64.'
 """
 
-from course_utils.exercises import Exercise, Mistake, is_whole_number, progress_for
+from course_utils.exercises import Mistake, WholeNumberExercise, progress_for
 
 
 def _count(input_shape, *stack, trainable_only=False):
@@ -22,20 +22,12 @@ def _count(input_shape, *stack, trainable_only=False):
     return int(model.count_params()) if len(stack) > 1 else int(layer.count_params())
 
 
-class _CountExercise(Exercise):
+class _CountExercise(WholeNumberExercise):
     """An exercise whose answer is one whole number of parameters."""
 
     notebook = "04"
-
-    def validate(self, answer):
-        if not is_whole_number(answer) and not isinstance(answer, float):
-            return f"Give one whole number of parameters, e.g. `100`. Received: {answer!r}."
-        return None
-
-    def same(self, answer, reference):
-        if isinstance(answer, float):
-            return answer.is_integer() and int(answer) == reference
-        return is_whole_number(answer) and int(answer) == reference
+    unit = "whole number of parameters"
+    example = 100
 
     def praise(self, reference):
         return f"{reference:,} parameters, as Keras' count_params() says."
