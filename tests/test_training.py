@@ -5,7 +5,16 @@ import numpy as np
 import pytest
 from keras import layers
 
-from course_utils.training import TimeBudget, course_schedule, keras_example_model, make_dataset
+from course_utils.params import param_table
+from course_utils.shapes import trace_shapes
+from course_utils.training import (
+    CosineTimeBudget,
+    TimeBudget,
+    course_mnist_model,
+    course_schedule,
+    keras_example_model,
+    make_dataset,
+)
 
 
 def test_make_dataset_batches_every_example_once():
@@ -87,3 +96,100 @@ def test_course_schedule_warms_up_then_decays():
     assert rates[0] == 0.0 and rates[1] < rates[2]
     assert rates[2] == pytest.approx(3e-3)
     assert rates[2] > rates[3] > rates[4] > 0
+
+
+class FakeClock:
+    """A clock that moves on by `step` seconds each time it is read."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def tiny_model(learning_rate=0.1):
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
+    return model
+
+
+def test_time_budget_with_a_fake_clock_stops_before_the_budget():
+    # TimeBudget reads the clock once at the start and once per epoch: 1 s per epoch.
+    budget = TimeBudget(10.5, clock=FakeClock(1.0))
+    history = tiny_model().fit(
+        np.zeros((4, 2)), np.zeros(4), batch_size=4, epochs=100, verbose=0, callbacks=[budget]
+    )
+    # After 10 epochs (10 s) an 11th would end at 11 s, past 10.5 s: stop at 10.
+    assert len(history.history["loss"]) == 10 == len(budget.epoch_seconds)
+    assert sum(budget.epoch_seconds) == 10
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [(0, 0.0), (0.025, 0.0015), (0.05, 0.003), (0.525, 0.001515), (1, 0.00003), (2, 0.00003)],
+)
+def test_cosine_time_budget_learning_rate_at(fraction, expected):
+    schedule = CosineTimeBudget(300, peak=0.003)
+    assert schedule.learning_rate_at(fraction) == pytest.approx(expected)
+
+
+def test_cosine_time_budget_sets_the_learning_rate_from_the_clock():
+    clock = FakeClock(1.0)
+    schedule = CosineTimeBudget(100, peak=0.5, warmup_fraction=0.1, clock=clock)
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append(
+            float(model.optimizer.learning_rate.numpy())
+        )
+    )
+    model = tiny_model()
+    model.fit(
+        np.zeros((8, 2)), np.zeros(8), batch_size=1, epochs=3, verbose=0,
+        callbacks=[schedule, record],
+    )  # fmt: skip
+    assert len(seen) == 24
+    assert seen[0] == pytest.approx(schedule.learning_rate_at(seen_fraction := 1 / 100))
+    assert seen_fraction < 0.1 and seen[0] < 0.5  # warming up
+    peak_at = int(np.argmax(seen))
+    assert seen[peak_at] <= 0.5 and all(np.diff(seen[peak_at:]) <= 0)  # then only falling
+
+
+def test_cosine_time_budget_needs_a_plain_learning_rate():
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(course_schedule(10)), loss="mse")
+    with pytest.raises(TypeError, match="plain number"):
+        model.fit(np.zeros((4, 2)), np.zeros(4), verbose=0, callbacks=[CosineTimeBudget(60, 0.1)])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"peak": 0}, "peak must be a positive learning rate. Received: 0"),
+        ({"peak": "0.1"}, "Received: '0.1'"),
+        ({"peak": 0.1, "warmup_fraction": 1}, "warmup_fraction must be a number in"),
+        ({"peak": 0.1, "final_fraction": -0.1}, "final_fraction must be a number in"),
+    ],
+)
+def test_cosine_time_budget_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        CosineTimeBudget(60, **kwargs)
+
+
+def test_course_mnist_model_shapes_and_count():
+    model = course_mnist_model()
+    assert model.count_params() == 104_714
+    assert model.output_shape == (None, 10)
+    assert trace_shapes(model).all_match and param_table(model).all_match
+
+
+def test_course_mnist_model_shifts_only_while_training():
+    model = course_mnist_model()
+    shift = model.layers[0]
+    image = np.zeros((1, 28, 28, 1), "float32")
+    image[0, 10:18, 10:18] = 1.0
+    assert np.array_equal(np.asarray(shift(image, training=False)), image)
+    moved = [np.asarray(shift(image, training=True)) for _ in range(5)]
+    assert any(not np.array_equal(m, image) for m in moved)
+    assert all(m.sum() == image.sum() for m in moved)  # nearest: whole pixels move, none lost
