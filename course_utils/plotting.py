@@ -306,3 +306,52 @@ def plot_feature_maps(model, image, max_maps=8):
         axes[row, 0].set_title(f"{layer.name} {maps.shape[:2]}", loc="left", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_augmentations(augmentation, image, num_versions=7, ncols=8, cmap="gray"):
+    """One image, then ``num_versions`` random versions of it from an augmentation.
+
+    Args:
+        augmentation: a Keras layer or model (e.g. ``RandomFlip``, ``RandomTranslation``,
+            or a ``keras.Sequential`` of them), called with ``training=True`` as ``fit``
+            would call it.
+        image: one image without the batch axis, ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``,
+            with the channel axis the augmentation expects.
+        num_versions: how many augmented versions to draw.
+        ncols: images per row.
+        cmap: the colour map for one-channel images.
+
+    Returns:
+        The figure: ``fig.axes[0]`` shows the image as given, the next axes the versions.
+
+    Example:
+    >>> from keras import layers
+    >>> fig = plot_augmentations(layers.RandomFlip("horizontal"), np.eye(4)[..., None], 3)
+    >>> [ax.get_title() for ax in fig.axes[:4]]
+    ['original', 'augmented 1', 'augmented 2', 'augmented 3']
+    """
+    if not callable(augmentation):
+        raise TypeError(
+            "augmentation must be a Keras layer or model, e.g. layers.RandomFlip(). "
+            f"Received: {type(augmentation).__name__}."
+        )
+    if isinstance(num_versions, bool) or not isinstance(num_versions, int) or num_versions < 1:
+        raise ValueError(f"num_versions must be a whole number >= 1. Received: {num_versions!r}.")
+    image = np.asarray(image)
+    if image.ndim not in (2, 3):
+        raise ValueError(
+            f"image must be one image, (H, W) or (H, W, C), without the batch axis. "
+            f"Received shape: {image.shape}."
+        )
+    batch = np.repeat(image[None].astype("float32"), num_versions, axis=0)
+    versions = np.asarray(augmentation(batch, training=True))
+    if np.issubdtype(image.dtype, np.integer):
+        versions = np.clip(np.round(versions), 0, 255).astype("uint8")
+    else:
+        versions = np.clip(versions, image.min(), image.max())
+    fig, axes = _grid(num_versions + 1, ncols)
+    for i, ax in enumerate(axes):
+        _show(ax, image if i == 0 else versions[i - 1], cmap)
+        ax.set_title("original" if i == 0 else f"augmented {i}", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -147,3 +147,42 @@ def test_plot_feature_maps_needs_a_conv_layer():
     model = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
     with pytest.raises(ValueError, match="has no Conv2D layer"):
         plotting.plot_feature_maps(model, np.zeros(4))
+
+
+def test_plot_augmentations_shows_the_original_then_the_versions():
+    image = np.zeros((8, 8, 1), "float32")
+    image[2:4, 1:3] = 1.0
+    flip = layers.RandomFlip("horizontal", seed=1)
+    fig = plotting.plot_augmentations(flip, image, num_versions=5, ncols=3)
+    assert len(fig.axes) == 6
+    assert [ax.get_title() for ax in fig.axes] == ["original"] + [
+        f"augmented {i}" for i in range(1, 6)
+    ]
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), image[..., 0])
+    shown = [np.asarray(ax.images[0].get_array()) for ax in fig.axes[1:]]
+    mirrored = image[:, ::-1, 0]
+    assert all(np.array_equal(s, image[..., 0]) or np.array_equal(s, mirrored) for s in shown)
+    assert any(np.array_equal(s, mirrored) for s in shown)  # 5 coin flips, seeded
+
+
+def test_plot_augmentations_keeps_uint8_colour_images_displayable():
+    image = np.random.default_rng(0).integers(0, 256, (6, 6, 3), dtype=np.uint8)
+    shift = layers.RandomTranslation(0.3, 0.3, fill_mode="constant", interpolation="nearest")
+    fig = plotting.plot_augmentations(shift, image, num_versions=3)
+    for ax in fig.axes[1:4]:
+        shown = np.asarray(ax.images[0].get_array())
+        assert shown.dtype == np.uint8 and shown.shape == (6, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("augmentation", "image", "versions", "error", "message"),
+    [
+        ("flip", np.zeros((4, 4)), 3, TypeError, "Received: str"),
+        (None, np.zeros((1, 4, 4, 1)), 3, ValueError, r"Received shape: \(1, 4, 4, 1\)"),
+        (None, np.zeros((4, 4)), 0, ValueError, "num_versions must be a whole number"),
+    ],
+)
+def test_plot_augmentations_bad_input(augmentation, image, versions, error, message):
+    augmentation = layers.RandomFlip() if augmentation is None else augmentation
+    with pytest.raises(error, match=message):
+        plotting.plot_augmentations(augmentation, image, num_versions=versions)
