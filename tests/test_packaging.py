@@ -70,7 +70,8 @@ def test_runtime_dependencies_are_unpinned_and_lean():
 
 def test_extras():
     extras = PROJECT["optional-dependencies"]
-    assert {_name(r) for r in extras["lab"]} == {"jupyterlab", "ipykernel"}
+    # What the notebooks need beyond the package: Jupyter, and TensorBoard for notebook 06
+    assert {_name(r) for r in extras["lab"]} == {"jupyterlab", "ipykernel", "tensorboard"}
     assert _expand(".[dev]") >= _expand(".[lab]")
     for tool in ("pytest", "nbval", "hypothesis", "ruff", "pre-commit", "nbstripout"):
         assert tool in {_name(r) for r in extras["dev"]}
