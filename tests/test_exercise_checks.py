@@ -3,6 +3,7 @@ mistake is recognised by name, and random junk never raises."""
 
 import math
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_utils.data import load_mnist
-from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02, nb03, nb04, nb05
+from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08
+from course_utils.training import keras_example_model
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +24,7 @@ def standin(name):
 @pytest.fixture(autouse=True)
 def small_data(monkeypatch):
     """Checks compute their truth from the data the notebook loaded: here, the stand-in."""
-    for module in (nb00, nb01, nb02):  # nb03 and nb04 need no data
+    for module in (nb00, nb01, nb02, nb08):  # nb03 and nb04 need no data
         monkeypatch.setattr(module, "reference_data", standin)
 
 
@@ -227,13 +229,131 @@ CASES = {
             "a_loss_value": lambda: float(min(nb05.q4.example()["val_loss"])),
         },
     ),
+    nb06.q1: (
+        lambda: keras_example_functional(),
+        {
+            "tensor_not_model": lambda: keras_example_functional().outputs[0],
+            "layer_not_model": lambda: keras_example_functional().layers[1],
+            "sequential": lambda: keras_example_model(),
+            "no_channel_axis": lambda: keras_example_functional(
+                input_shape=(28, 28), stack=dense_stack(flatten=True)
+            ),
+            "flat_input": lambda: keras_example_functional(
+                input_shape=(784,), stack=dense_stack(flatten=False)
+            ),
+            "flatten_missing": lambda: keras_example_functional(flatten=False),
+            "softmax_missing": lambda: keras_example_functional(activation=None),
+        },
+    ),
+    nb06.q2: (
+        lambda: fake_data(),
+        {
+            "lengths_disagree": lambda: (fake_data()[0], fake_data()[1][:200]),
+            "wrong_count": lambda: fake_data(100),
+            "no_channel_axis": lambda: (fake_data()[0][..., 0], fake_data()[1]),
+            "integer_images": lambda: ((fake_data()[0] * 255).astype("uint8"), fake_data()[1]),
+            "not_scaled": lambda: (fake_data()[0] * 255, fake_data()[1]),
+            "one_hot_labels": lambda: (fake_data()[0], np.eye(2)[fake_data()[1]]),
+            "labels_mod_10": lambda: (fake_data()[0], np.arange(256) % 10),
+            "constant_labels": lambda: (fake_data()[0], np.zeros(256, dtype=int)),
+        },
+    ),
+    nb06.q3: (
+        lambda: exercise_callbacks(),
+        {
+            "not_a_list": lambda: exercise_callbacks()[0],
+            "early_stopping_missing": lambda: exercise_callbacks()[1:],
+            "checkpoint_missing": lambda: exercise_callbacks()[:1],
+            "training_loss": lambda: exercise_callbacks(stopping={"monitor": "loss"}),
+            "no_restore": lambda: exercise_callbacks(stopping={"restore_best_weights": False}),
+            "wrong_patience": lambda: exercise_callbacks(stopping={"patience": 2}),
+            "h5_file": lambda: exercise_callbacks(checkpoint={"filepath": "runs/best.h5"}),
+            "not_best_only": lambda: exercise_callbacks(checkpoint={"save_best_only": False}),
+        },
+    ),
+    nb06.q4: (
+        lambda: (8, 6),
+        {
+            "zero_based": lambda: (7, 5),
+            "stopped_at_best": lambda: (6, 6),
+            "patience_off_by_one": lambda: (9, 6),
+            "swapped": lambda: (6, 8),
+            "saw_the_future": lambda: (10, 10),
+        },
+    ),
+    nb06.q5: (
+        lambda: legacy_sgd(),
+        {
+            "not_sgd": lambda: legacy_sgd(kind="Adam"),
+            "no_momentum": lambda: legacy_sgd(momentum=0.0),
+            "weight_decay": lambda: legacy_sgd(schedule=None, weight_decay=1e-5),
+            "ten_times_lr": lambda: legacy_sgd(schedule=None, learning_rate=0.1),
+            "constant_learning_rate": lambda: legacy_sgd(schedule=None),
+            "exponential_decay": lambda: legacy_sgd(schedule="ExponentialDecay"),
+        },
+    ),
+    nb08.q1: (
+        lambda: "mnist.weights.h5",
+        {
+            "plain_h5": lambda: "cnn.h5",
+            "keras_extension": lambda: Path("runs") / "mnist.keras",
+            "no_extension": lambda: "mnist-model",
+        },
+    ),
+    nb08.q2: (
+        lambda: restored_pair(),
+        {
+            "not_a_model": lambda: (None, tiny_trained()),
+            "same_object": lambda: (tiny_trained(), tiny_trained()),
+            "different_architecture": lambda: (tiny_cnn(filters=3), tiny_trained()),
+            "weights_not_loaded": lambda: (tiny_cnn(), tiny_trained()),
+        },
+    ),
+    nb08.q3: (
+        lambda: digit_batch() / 255 - 0.5,
+        {
+            "no_batch_axis": lambda: digit_batch()[0] / 255 - 0.5,
+            "no_channel_axis": lambda: digit_batch()[..., 0] / 255 - 0.5,
+            "uint8": lambda: digit_batch().astype(np.uint8),
+            "raw_pixels": lambda: digit_batch(),
+            "not_shifted": lambda: digit_batch() / 255,
+            "minus_one_to_one": lambda: digit_batch() / 127.5 - 1,
+        },
+    ),
+    nb08.q4: (
+        lambda: (wrap(tiny_trained(), scale=1 / 255, offset=-0.5), tiny_trained()),
+        {
+            "not_a_model": lambda: ("deployable", tiny_trained()),
+            "no_rescaling": lambda: (wrap(tiny_trained()), tiny_trained()),
+            "scale_without_offset": lambda: (wrap(tiny_trained(), scale=1 / 255), tiny_trained()),
+        },
+    ),
+    nb08.q5: (
+        lambda: (int(np.argmax(nb08.q5.example())), float(np.max(nb08.q5.example()))),
+        {
+            "swapped": lambda: (np.max(nb08.q5.example()), np.argmax(nb08.q5.example())),
+            "probability_as_class": lambda: (np.max(nb08.q5.example()), 0.5),
+            "wrong_axis": lambda: (
+                np.argmax(nb08.q5.example(), axis=0),
+                float(np.max(nb08.q5.example())),
+            ),
+            "array_not_int": lambda: (
+                np.argmax(nb08.q5.example(), axis=1),
+                float(np.max(nb08.q5.example())),
+            ),
+            "percentage": lambda: (
+                int(np.argmax(nb08.q5.example())),
+                100 * float(np.max(nb08.q5.example())),
+            ),
+        },
+    ),
 }
 EXERCISES = list(CASES)
 IDS = [f"q{ex.key}" for ex in EXERCISES]
 
 
 def test_every_exercise_is_tested():
-    modules = (nb00, nb01, nb02, nb03, nb04, nb05)
+    modules = (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08)
     defined = [v for m in modules for k, v in vars(m).items() if k.startswith("q")]
     assert set(defined) == set(EXERCISES)
     assert all(isinstance(ex, Exercise) for ex in defined)
@@ -434,3 +554,436 @@ def test_progress_after_checks():
     table = nb01.show_progress()
     rows = {key: outcome for key, _, outcome in table.rows}
     assert rows["1.2"] is Outcome.NOT_ATTEMPTED and rows["1.1"] is Outcome.CORRECT
+
+
+# --- notebook 08: tiny models stand in for the trained CNN, so that the checks run fast ---
+
+
+def tiny_cnn(filters=2):
+    """A small CNN with notebook 08's input and output: 28x28x1 in, 10 probabilities out."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(filters, 3),
+            layers.MaxPooling2D(4),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+@lru_cache(maxsize=1)
+def tiny_trained():
+    """The stand-in for the notebook's trained `model` (its random weights will do)."""
+    return tiny_cnn()
+
+
+def restored_pair():
+    """Exercise 8.2's reference answer, made as the notebook makes it: via a weights file."""
+    import tempfile
+
+    model = tiny_trained()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tiny.weights.h5"
+        model.save_weights(path)
+        restored = tiny_cnn()
+        restored.load_weights(path)
+    return restored, model
+
+
+def wrap(model, scale=None, offset=0.0):
+    """`model` behind an optional Rescaling layer, with the Functional API (exercise 8.4)."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((28, 28, 1))
+    x = inputs if scale is None else layers.Rescaling(scale, offset=offset)(inputs)
+    return keras.Model(inputs, model(x))
+
+
+def digit_batch():
+    """digit.png as `load_image` reads it: the first test digit, float32 (1, 28, 28, 1)."""
+    return nb08.q3.example().astype("float32")[np.newaxis, ..., np.newaxis]
+
+
+@pytest.mark.parametrize("case", ["reference", *CASES[nb08.q1][1]])
+def test_weights_file_name_check_agrees_with_keras(tmp_path, case):
+    reference, mistakes = CASES[nb08.q1]
+    answer = reference() if case == "reference" else mistakes[case]()
+    try:
+        tiny_cnn().save_weights(tmp_path / Path(answer).name)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert nb08.q1.check(answer).correct == accepted
+
+
+@pytest.mark.parametrize("exercise", [nb08.q2, nb08.q4, nb08.q5], ids=["q8.2", "q8.4", "q8.5"])
+def test_tuple_with_a_placeholder_is_not_attempted(exercise):
+    assert exercise.check((..., tiny_trained())).outcome is Outcome.NOT_ATTEMPTED
+    assert exercise.check((..., ...)).outcome is Outcome.NOT_ATTEMPTED
+
+
+def _tensor(array):
+    import keras
+
+    return keras.ops.convert_to_tensor(array)
+
+
+NB08_DIAGNOSED = [
+    (nb08.q1, lambda: "model.hdf5", "Keras 3 refuses 'model.hdf5'"),
+    (nb08.q1, lambda: 42, "Give a file name, a str or a Path"),
+    (nb08.q1, lambda: "", "names a folder, not a file"),
+    (nb08.q2, lambda: tiny_trained(), "Pass two models in a tuple"),
+    (nb08.q2, lambda: (tiny_cnn(), "model"), "The second item should be the notebook's"),
+    (nb08.q3, lambda: (digit_batch() / 255 - 0.5).astype("float64"), "the dtype is float64"),
+    (nb08.q3, lambda: np.zeros((1, 28, 28, 3), np.float32), "The shape is (1, 28, 28, 3)"),
+    (nb08.q3, lambda: np.zeros((1, 28, 28, 1), np.float32), "not digit.png prepared"),
+    (nb08.q3, lambda: _tensor(digit_batch() / 255 - 0.5), "convert it with `np.asarray`"),
+    (nb08.q3, lambda: [[0.0]], "Give a NumPy array. Received: list."),
+    (nb08.q4, lambda: (wrap(tiny_cnn(), 1 / 255, -0.5), tiny_trained()), "Reuse the trained"),
+    (nb08.q4, lambda: wrap(tiny_trained(), 1 / 255, -0.5), "Pass two models in a tuple"),
+    (nb08.q5, lambda: (3, 0.5), "Class 3 is not the one with the largest probability"),
+    (nb08.q5, lambda: (7, np.max(nb08.q5.example(), axis=1)), "The probability is an array"),
+    (nb08.q5, lambda: (7.0, 0.87), "The class should be a whole number"),
+    (nb08.q5, lambda: (7, 0.5), "the probability should be the value in its column"),
+    (nb08.q5, lambda: 7, "Give two values"),
+]
+
+
+@pytest.mark.parametrize(
+    ("exercise", "make_answer", "message"),
+    NB08_DIAGNOSED,
+    ids=[f"q{e.key}-{i}" for i, (e, _, _) in enumerate(NB08_DIAGNOSED)],
+)
+def test_nb08_check_names_the_mistake(exercise, make_answer, message):
+    feedback = exercise.check(make_answer())
+    assert feedback.outcome is Outcome.INCORRECT
+    assert message in feedback.message, feedback.message
+
+
+# --- notebook 06 ----------------------------------------------------------------------
+
+
+def keras_example_stack(*, flatten=True, activation="softmax"):
+    from keras import layers
+
+    stack = [
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(10, activation=activation),
+    ]
+    return stack if flatten else [layer for layer in stack if type(layer).__name__ != "Flatten"]
+
+
+def dense_stack(*, flatten):
+    from keras import layers
+
+    head = [layers.Flatten()] if flatten else []
+    return [*head, layers.Dense(10, activation="softmax")]
+
+
+def keras_example_functional(*, input_shape=(28, 28, 1), stack=None, **options):
+    """The Keras example model (or a variant) built with the Functional API."""
+    import keras
+
+    inputs = keras.Input(input_shape)
+    x = inputs
+    for layer in stack or keras_example_stack(**options):
+        x = layer(x)
+    return keras.Model(inputs, x)
+
+
+def fake_data(count=256):
+    rng = np.random.default_rng(0)
+    return rng.random((count, 28, 28, 1), dtype="float32"), np.arange(count) % 2
+
+
+def exercise_callbacks(*, stopping=None, checkpoint=None):
+    import keras
+
+    return [
+        keras.callbacks.EarlyStopping(
+            **{
+                "monitor": "val_loss",
+                "patience": 3,
+                "restore_best_weights": True,
+                **(stopping or {}),
+            }
+        ),
+        keras.callbacks.ModelCheckpoint(
+            **{
+                "filepath": "runs/exercise.keras",
+                "monitor": "val_loss",
+                "save_best_only": True,
+                **(checkpoint or {}),
+            }
+        ),
+    ]
+
+
+def legacy_sgd(*, kind="SGD", schedule="InverseTimeDecay", learning_rate=0.01, **options):
+    """An optimizer like the Keras 3 translation of SGD(lr=0.01, momentum=0.9, decay=1e-5)."""
+    import keras
+
+    schedules = keras.optimizers.schedules
+    if schedule == "InverseTimeDecay":
+        learning_rate = schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=1e-5)
+    elif schedule == "ExponentialDecay":
+        learning_rate = schedules.ExponentialDecay(
+            learning_rate, decay_steps=860, decay_rate=0.95, staircase=True
+        )
+    if kind == "Adam":
+        return keras.optimizers.Adam(learning_rate=learning_rate)
+    return keras.optimizers.SGD(learning_rate=learning_rate, **{"momentum": 0.9, **options})
+
+
+def test_keras_example_reference_count_is_keras():
+    assert keras_example_model().count_params() == nb06.q1.expected() == 34_826
+    assert keras_example_functional().count_params() == nb06.q1.expected()
+
+
+def _functional_cases():
+    from keras import layers
+
+    def replace(index, layer):
+        stack = keras_example_stack()
+        stack[index] = layer
+        return keras_example_functional(stack=stack)
+
+    return {
+        "fewer filters": (
+            replace(0, layers.Conv2D(16, 3, activation="relu")),
+            "has 25,450 parameters; the Keras example has 34,826. The first difference: the "
+            "first convolution has 16 filters of (3, 3)",
+        ),
+        "5x5 kernel": (
+            replace(2, layers.Conv2D(64, 5, activation="relu")),
+            "the second convolution has 64 filters of (5, 5)",
+        ),
+        "no bias": (
+            replace(0, layers.Conv2D(32, 3, activation="relu", use_bias=False)),
+            "without biases",
+        ),
+        "pool 3": (replace(1, layers.MaxPooling2D(3)), "the first pooling is not 2x2"),
+        "two classes": (replace(6, layers.Dense(2, activation="softmax")), "has 2 units"),
+        "no relu": (
+            replace(2, layers.Conv2D(64, 3)),
+            "second convolution's activation is 'linear'",
+        ),
+        "dropout rate": (replace(5, layers.Dropout(0.25)), "The dropout rate is 0.25"),
+        "sigmoid output": (replace(6, layers.Dense(10, activation="sigmoid")), "no softmax"),
+        "rgb input": (
+            keras_example_functional(input_shape=(28, 28, 3)),
+            "input shape is (28, 28, 3)",
+        ),
+        "extra dense": (
+            keras_example_functional(
+                stack=[
+                    *keras_example_stack()[:-1],
+                    layers.Dense(64),
+                    layers.Dense(10, activation="softmax"),
+                ]
+            ),
+            "The layers are ['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', "
+            "'Dropout', 'Dense', 'Dense']",
+        ),
+        "not a model": ("model", "Your answer is a str, not a Keras model"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_functional_cases()))
+def test_functional_check_names_the_mistake(case):
+    model, message = _functional_cases()[case]
+    feedback = nb06.q1.check(model)
+    assert feedback.outcome is Outcome.INCORRECT
+    assert message in feedback.message, feedback.message
+
+
+def test_functional_check_accepts_a_softmax_layer():
+    from keras import layers
+
+    stack = [*keras_example_stack(activation=None), layers.Softmax()]
+    assert nb06.q1.check(keras_example_functional(stack=stack)).correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome", "message"),
+    [
+        (lambda: (fake_data()[0].astype("float64"), fake_data()[1]), Outcome.CORRECT, "256 random"),
+        (lambda: (fake_data()[0], fake_data()[1].astype("float32")), Outcome.CORRECT, "256 random"),
+        (
+            lambda: (fake_data()[0], (np.arange(256) + 1) % 2),
+            Outcome.INCORRECT,
+            "labels start [1, 0",
+        ),
+        (
+            lambda: (fake_data()[0].reshape(256, 784), fake_data()[1]),
+            Outcome.INCORRECT,
+            "shape (256, 784)",
+        ),
+        (lambda: (fake_data()[0], fake_data()[1][:, None]), Outcome.INCORRECT, "shape (256, 1)"),
+        (lambda: fake_data()[0], Outcome.INCORRECT, "as one tuple"),
+        (lambda: ("images", "labels"), Outcome.INCORRECT, "NumPy arrays of numbers"),
+        (lambda: (..., ...), Outcome.NOT_ATTEMPTED, "Replace the `...`"),
+        (lambda: (fake_data()[0], ...), Outcome.INCORRECT, "`y_fake` is still `...`"),
+    ],
+)
+def test_fake_data_check(answer, outcome, message):
+    feedback = nb06.q2.check(answer())
+    assert feedback.outcome is outcome
+    assert message in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome", "message"),
+    [
+        (lambda: tuple(exercise_callbacks()), Outcome.CORRECT, "EarlyStopping stops 3 epochs"),
+        (
+            lambda: [*exercise_callbacks(), __import__("keras").callbacks.TerminateOnNaN()],
+            Outcome.CORRECT,
+            "EarlyStopping stops 3 epochs",
+        ),
+        (
+            lambda: exercise_callbacks(stopping={"monitor": "val_accuracy"}),
+            Outcome.INCORRECT,
+            "EarlyStopping monitors 'val_accuracy'",
+        ),
+        (
+            lambda: exercise_callbacks(checkpoint={"monitor": "val_accuracy"}),
+            Outcome.INCORRECT,
+            "ModelCheckpoint monitors 'val_accuracy'",
+        ),
+        (
+            lambda: exercise_callbacks(
+                checkpoint={"filepath": "runs/best.weights.h5", "save_weights_only": True}
+            ),
+            Outcome.INCORRECT,
+            "saves the weights only",
+        ),
+        (
+            lambda: exercise_callbacks(checkpoint={"filepath": "runs/best.h5"}),
+            Outcome.INCORRECT,
+            "`.keras`",
+        ),
+        (lambda: None, Outcome.INCORRECT, "takes a list"),
+    ],
+)
+def test_callbacks_check(answer, outcome, message):
+    feedback = nb06.q3.check(answer())
+    assert feedback.outcome is outcome
+    assert message in feedback.message, feedback.message
+
+
+def keras_early_stopping(val_loss, patience):
+    """Feed ``val_loss`` to Keras' own EarlyStopping; return (last epoch, restored epoch).
+
+    Before each epoch ends, the model's one weight is set to the epoch's number (from 1),
+    so the weight left at the end names the epoch that EarlyStopping restored.
+    """
+    import keras
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    callback = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
+    callback.set_model(model)
+    model.stop_training = False  # as fit sets it
+    callback.on_train_begin()
+    last = len(val_loss)
+    for epoch, value in enumerate(val_loss):
+        model.set_weights([np.full((1, 1), epoch + 1, dtype="float32")])
+        callback.on_epoch_end(epoch, {"val_loss": value})
+        if model.stop_training:
+            assert callback.stopped_epoch == epoch
+            last = epoch + 1
+            break
+    callback.on_train_end()
+    return last, int(model.get_weights()[0][0, 0])
+
+
+def test_when_does_it_stop_expected_answer_is_keras():
+    answer = keras_early_stopping(nb06.q4.example(), nb06.PATIENCE)
+    assert answer == nb06.q4.expected() == (8, 6)
+    assert nb06.q4.check(answer).correct
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    val_loss=st.lists(st.sampled_from([0.1, 0.2, 0.3, 0.4]), min_size=1, max_size=10),
+    patience=st.integers(1, 3),
+)
+def test_early_stopping_epochs_matches_keras(val_loss, patience):
+    assert nb06.early_stopping_epochs(val_loss, patience) == keras_early_stopping(
+        val_loss, patience
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome", "message"),
+    [
+        (lambda: (8.0, 6.0), Outcome.CORRECT, "stops after epoch 8"),
+        (lambda: [8, 6], Outcome.CORRECT, "stops after epoch 8"),
+        (lambda: (8, 5), Outcome.INCORRECT, "Training does stop after epoch 8"),
+        (lambda: (5, 6), Outcome.INCORRECT, "Epoch 6 is the one restored"),
+        (lambda: (3, 2), Outcome.INCORRECT, "Not (3, 2)"),
+        (lambda: (8.5, 6), Outcome.INCORRECT, "Give two whole numbers"),
+        (lambda: 8, Outcome.INCORRECT, "Give two whole numbers"),
+        (lambda: (..., ...), Outcome.NOT_ATTEMPTED, "Replace the `...`"),
+        (lambda: (8, ...), Outcome.INCORRECT, "`restored_epoch` is still `...`"),
+    ],
+)
+def test_when_does_it_stop_check(answer, outcome, message):
+    feedback = nb06.q4.check(answer())
+    assert feedback.outcome is outcome
+    assert message in feedback.message, feedback.message
+
+
+def test_legacy_learning_rate_is_inverse_time_decay():
+    import keras
+
+    schedule = keras.optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=1e-5)
+    for step in (0, 1, 1_000, 10_000, 123_456):
+        assert float(schedule(step)) == pytest.approx(nb06.legacy_learning_rate(step), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome", "message"),
+    [
+        (
+            lambda: __import__("keras").optimizers.SGD(
+                learning_rate=__import__("keras").optimizers.schedules.InverseTimeDecay(
+                    0.01, decay_steps=1, decay_rate=1e-5, staircase=True
+                ),
+                momentum=0.9,
+            ),
+            Outcome.CORRECT,
+            "momentum 0.9",
+        ),
+        (lambda: legacy_sgd(momentum=0.5), Outcome.INCORRECT, "The momentum is 0.5"),
+        (lambda: legacy_sgd(nesterov=True), Outcome.INCORRECT, "leave `nesterov` at False"),
+        (
+            lambda: __import__("keras").optimizers.SGD(
+                learning_rate=__import__("keras").optimizers.schedules.InverseTimeDecay(
+                    0.01, decay_steps=1000, decay_rate=1e-5
+                ),
+                momentum=0.9,
+            ),
+            Outcome.INCORRECT,
+            "the legacy decay gives 0.01 and 0.00909091",
+        ),
+        (lambda: __import__("keras").optimizers.SGD, Outcome.INCORRECT, "That is the class SGD"),
+        (lambda: "sgd", Outcome.INCORRECT, "not a Keras optimizer"),
+    ],
+)
+def test_legacy_optimizer_check(answer, outcome, message):
+    feedback = nb06.q5.check(answer())
+    assert feedback.outcome is outcome
+    assert message in feedback.message, feedback.message
