@@ -99,6 +99,31 @@ def is_whole_number(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def is_model(answer):
+    """Whether ``answer`` is a Keras model (any kind: Sequential, Functional, subclassed).
+
+    Example:
+    >>> import keras
+    >>> is_model(keras.Sequential()), is_model(keras.layers.Dense(1))
+    (True, False)
+    """
+    import keras
+
+    return isinstance(answer, keras.Model)
+
+
+def layer_activation(layer):
+    """The name of a layer's activation (``"relu"``, ``"softmax"``), or ``""`` if it has none.
+
+    Example:
+    >>> import keras
+    >>> layer_activation(keras.layers.Dense(1, activation="relu"))
+    'relu'
+    """
+    activation = layer.get_config().get("activation")
+    return activation if isinstance(activation, str) else getattr(activation, "__name__", "")
+
+
 def is_placeholder(answer):
     """Whether the learner has not replaced the placeholder ``...`` yet.
 

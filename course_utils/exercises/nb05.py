@@ -12,23 +12,12 @@ Example:
 import numpy as np
 
 from course_utils.exercises import Exercise, Mistake, is_whole_number, progress_for
-
-
-def _is_model(answer):
-    try:
-        import keras
-    except ImportError:  # pragma: no cover - Keras is a dependency
-        return False
-    return isinstance(answer, keras.Model)
+from course_utils.exercises import is_model as _is_model
+from course_utils.exercises import layer_activation as _activation
 
 
 def _layers(model):
     return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-
-
-def _activation(layer):
-    activation = layer.get_config().get("activation")
-    return activation if isinstance(activation, str) else getattr(activation, "__name__", "")
 
 
 def _describe_model_problem(model):

@@ -24,6 +24,8 @@ from course_utils.exercises import (
     is_whole_number,
     progress_for,
 )
+from course_utils.exercises import is_model as _is_model
+from course_utils.exercises import layer_activation as _activation
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -32,10 +34,6 @@ def _keras():
     import keras
 
     return keras
-
-
-def _is_model(answer):
-    return isinstance(answer, _keras().Model)
 
 
 def _is_sequential(answer):
@@ -59,11 +57,6 @@ def _input_shape(model):
         return tuple(model.inputs[0].shape[1:])
     except (AttributeError, IndexError, TypeError, ValueError):
         return None
-
-
-def _activation(layer):
-    activation = layer.get_config().get("activation")
-    return activation if isinstance(activation, str) else getattr(activation, "__name__", "")
 
 
 def _is_softmax_layer(layer):

@@ -29,6 +29,7 @@ from course_utils.exercises import (
     progress_for,
     reference_data,
 )
+from course_utils.exercises import is_model as _is_model
 
 PROBE_SIZE = 32  # test digits the model checks predict on
 TOLERANCE = 1e-5  # the largest difference between two probabilities that count as equal
@@ -41,12 +42,6 @@ class _TupleExercise(Exercise):
         if isinstance(answer, tuple) and any(is_placeholder(part) for part in answer):
             answer = ...
         return super()._check(answer)
-
-
-def _is_model(value):
-    import keras
-
-    return isinstance(value, keras.Model)
 
 
 def _kind(value):
