@@ -55,7 +55,7 @@ def placeholder(solution_code):
     lines = [PLACEHOLDER_COMMENT]
     for node in tree.body:
         if isinstance(node, ast.Assign):
-            lines.append(" = ".join(_target(t) for t in node.targets) + " = ...")
+            lines.append(" = ".join(_target(t) for t in node.targets) + " = " + _value(node))
         elif isinstance(node, ast.AnnAssign):
             lines.append(f"{ast.unparse(node.target)}: {ast.unparse(node.annotation)} = ...")
         elif isinstance(node, ast.FunctionDef):
@@ -63,6 +63,14 @@ def placeholder(solution_code):
     if len(lines) == 1:
         lines.append("...")
     return "\n".join(lines)
+
+
+def _value(node):
+    """``...``, or one ``...`` per name when unpacking (``a, b = ..., ...`` runs)."""
+    sizes = {len(t.elts) for t in node.targets if isinstance(t, ast.Tuple)}
+    if len(sizes) == 1:
+        return ", ".join(["..."] * sizes.pop())
+    return "..."
 
 
 def _target(node):

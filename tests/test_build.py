@@ -37,8 +37,26 @@ ANSWER = "# BEGIN SOLUTION\nnum_pixels = x_train.shape[1] * x_train.shape[2]\n# 
 def test_placeholder_keeps_the_names():
     assert placeholder("a = 1\nb, c = 2, 3\nprint(a)").splitlines()[1:] == [
         "a = ...",
-        "b, c = ...",
+        "b, c = ..., ...",
     ]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "a = 1",
+        "b, c = 2, 3",
+        "d = e = 4",
+        "f, *g = 5, 6, 7",
+        "h: int = 8",
+        "def k(x):\n    return x",
+    ],
+)
+def test_placeholder_code_runs_and_leaves_placeholders(code):
+    names = {}
+    exec(placeholder(code), names)
+    values = [v for k, v in names.items() if not k.startswith("__") and not callable(v)]
+    assert all(v is ... or v == [...] for v in values), names
 
 
 def test_placeholder_for_a_function():
