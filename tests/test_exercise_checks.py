@@ -11,20 +11,34 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from course_utils.data import load_mnist
-from course_utils.exercises import Exercise, Outcome, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08
+from course_utils.data import load_cifar10, load_mnist
+from course_utils.exercises import (
+    Exercise,
+    Outcome,
+    nb00,
+    nb01,
+    nb02,
+    nb03,
+    nb04,
+    nb05,
+    nb06,
+    nb07,
+    nb08,
+)
 from course_utils.training import keras_example_model
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def standin(name):
+    if name == "cifar10":
+        return load_cifar10("standin", verbose=False)
     return load_mnist("standin", verbose=False)
 
 
 @pytest.fixture(autouse=True)
 def small_data(monkeypatch):
     """Checks compute their truth from the data the notebook loaded: here, the stand-in."""
-    for module in (nb00, nb01, nb02, nb08):  # nb03 and nb04 need no data
+    for module in (nb00, nb01, nb02, nb07, nb08):  # nb03 and nb04 need no data
         monkeypatch.setattr(module, "reference_data", standin)
 
 
@@ -292,6 +306,75 @@ CASES = {
             "exponential_decay": lambda: legacy_sgd(schedule="ExponentialDecay"),
         },
     ),
+    nb07.q1: (
+        lambda: cifar_labels().reshape(-1, 1).reshape(-1),
+        {
+            "not_flattened": lambda: cifar_labels().reshape(-1, 1),
+            "transposed": lambda: cifar_labels().reshape(-1, 1).T,
+            "one_hot": lambda: np.eye(10, dtype="float32")[cifar_labels()],
+            "argmax_of_column": lambda: np.argmax(cifar_labels().reshape(-1, 1), axis=1),
+            "test_labels": lambda: standin("cifar10")[1][1].reshape(-1, 1).ravel(),
+        },
+    ),
+    nb07.q2: (
+        lambda: (cifar_images().mean(axis=(0, 1, 2)), cifar_images().std(axis=(0, 1, 2))),
+        {
+            "one_number": lambda: (cifar_images().mean(), cifar_images().std()),
+            "per_pixel": lambda: (cifar_images().mean(axis=0), cifar_images().std(axis=0)),
+            "per_image": lambda: (
+                cifar_images().mean(axis=(1, 2)),
+                cifar_images().std(axis=(1, 2)),
+            ),
+            "scaled": lambda: (
+                (cifar_images() / 255).mean(axis=(0, 1, 2)),
+                (cifar_images() / 255).std(axis=(0, 1, 2)),
+            ),
+            "test_set": lambda: (
+                standin("cifar10")[1][0].mean(axis=(0, 1, 2)),
+                standin("cifar10")[1][0].std(axis=(0, 1, 2)),
+            ),
+            "variance": lambda: (
+                cifar_images().mean(axis=(0, 1, 2)),
+                cifar_images().var(axis=(0, 1, 2)),
+            ),
+        },
+    ),
+    nb07.q5: (
+        lambda: augmentation(),
+        {
+            "normalization_inside": lambda: augmentation(extra=("Normalization",)),
+            "missing_flip": lambda: augmentation(flip=None),
+            "missing_rotation": lambda: augmentation(rotation=None),
+            "missing_translation": lambda: augmentation(translation=None),
+            "flip_both_ways": lambda: augmentation(flip="horizontal_and_vertical"),
+            "flip_vertical": lambda: augmentation(flip="vertical"),
+            "rotation_fraction_of_half_turn": lambda: augmentation(rotation=20 / 180),
+            "rotation_in_radians": lambda: augmentation(rotation=np.deg2rad(20)),
+        },
+    ),
+    nb07.q4: (
+        lambda: (adapted(TRAIN), cifar_images()[:TRAIN]),
+        {
+            "not_adapted": lambda: (__import__("keras").layers.Normalization(), cifar_train()),
+            "one_mean": lambda: (adapted(TRAIN, axis=None), cifar_train()),
+            "scaled_data": lambda: (adapted(TRAIN, scale=255), cifar_train()),
+            "whole_training_set": lambda: (adapted(None), cifar_train()),
+            "validation_set": lambda: (adapted(-1000), cifar_train()),
+            "test_set": lambda: (adapted("test"), cifar_train()),
+            "train_and_test": lambda: (adapted("train+test"), cifar_train()),
+        },
+    ),
+    nb07.q3: (
+        lambda: (8 * 8 * 512 + 1) * 1024,
+        {
+            "no_bias": lambda: 8 * 8 * 512 * 1024,
+            "one_pool": lambda: (16 * 16 * 512 + 1) * 1024,
+            "no_pool": lambda: (32 * 32 * 512 + 1) * 1024,
+            "three_pools": lambda: (4 * 4 * 512 + 1) * 1024,
+            "with_batchnorm": lambda: (8 * 8 * 512 + 1) * 1024 + 4 * 1024,
+            "flatten_size": lambda: 8 * 8 * 512,
+        },
+    ),
     nb08.q1: (
         lambda: "mnist.weights.h5",
         {
@@ -353,7 +436,7 @@ IDS = [f"q{ex.key}" for ex in EXERCISES]
 
 
 def test_every_exercise_is_tested():
-    modules = (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08)
+    modules = (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08)
     defined = [v for m in modules for k, v in vars(m).items() if k.startswith("q")]
     assert set(defined) == set(EXERCISES)
     assert all(isinstance(ex, Exercise) for ex in defined)
@@ -652,17 +735,6 @@ NB08_DIAGNOSED = [
     (nb08.q5, lambda: (7, 0.5), "the probability should be the value in its column"),
     (nb08.q5, lambda: 7, "Give two values"),
 ]
-
-
-@pytest.mark.parametrize(
-    ("exercise", "make_answer", "message"),
-    NB08_DIAGNOSED,
-    ids=[f"q{e.key}-{i}" for i, (e, _, _) in enumerate(NB08_DIAGNOSED)],
-)
-def test_nb08_check_names_the_mistake(exercise, make_answer, message):
-    feedback = exercise.check(make_answer())
-    assert feedback.outcome is Outcome.INCORRECT
-    assert message in feedback.message, feedback.message
 
 
 # --- notebook 06 ----------------------------------------------------------------------
@@ -987,3 +1059,312 @@ def test_legacy_optimizer_check(answer, outcome, message):
     feedback = nb06.q5.check(answer())
     assert feedback.outcome is outcome
     assert message in feedback.message, feedback.message
+
+
+# --- notebook 07: the CIFAR-10 stand-in, 5,000 training images: the notebook's x_train is
+# the first TRAIN of them and its validation set the rest ---------------------------------
+
+TRAIN = 4_000
+
+
+def cifar_images():
+    return standin("cifar10")[0][0]
+
+
+def cifar_labels():
+    return standin("cifar10")[0][1]
+
+
+def cifar_train():
+    return cifar_images()[:TRAIN]
+
+
+def augmentation(
+    *, flip="horizontal", rotation=20 / 360, translation=0.2, extra=(), order=(0, 1, 2)
+):
+    """Exercise 7.5's block (or a variant): None leaves a layer out."""
+    import keras
+    from keras import layers
+
+    made = [
+        layers.RandomFlip(flip) if flip else None,
+        layers.RandomRotation(rotation) if rotation is not None else None,
+        layers.RandomTranslation(translation, translation) if translation is not None else None,
+    ]
+    chosen = [made[i] for i in order if made[i] is not None]
+    return keras.Sequential([*chosen, *(getattr(layers, name)() for name in extra)])
+
+
+@lru_cache(maxsize=16)
+def adapted(which, axis=-1, scale=1):
+    """A Normalization layer adapted on the first `which` training images (None: all of
+    them; a negative number: the last ones), "test", or "train+test"."""
+    from keras import layers
+
+    (x_all, _), (x_test, _) = standin("cifar10")
+    if which == "test":
+        data = x_test
+    elif which == "train+test":
+        data = np.concatenate([x_all[:TRAIN], x_test])
+    elif which is None:
+        data = x_all
+    else:
+        data = x_all[which:] if which < 0 else x_all[:which]
+    norm = layers.Normalization(axis=axis)
+    norm.adapt(data / scale if scale != 1 else data)
+    return norm
+
+
+def test_tutorial_first_dense_count_is_keras():
+    """Keras is the oracle: build notebook 07's tutorial model (without training it) and count."""
+    import keras
+    from keras import layers
+
+    x = inputs = keras.Input((32, 32, 3))
+    for part in nb07.TUTORIAL_STACK:
+        if part == "pool":
+            x = layers.MaxPooling2D(2)(x)
+        else:
+            filters, kernel = part
+            x = layers.Conv2D(filters, kernel, padding="same", activation="relu")(x)
+            x = layers.BatchNormalization()(x)
+    x = flat = layers.Flatten()(x)
+    dense = None
+    for units, batch_norm in nb07.TUTORIAL_HEAD:
+        layer = layers.Dense(units, activation="relu")
+        dense = dense or layer
+        x = layer(x)
+        x = layers.BatchNormalization()(x) if batch_norm else x
+    model = keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+    assert flat.shape[1] == nb07.flatten_size() == 32_768
+    assert dense.count_params() == nb07.q3.expected() == 33_555_456
+    assert model.count_params() == nb07.tutorial_params() == 42_937_418  # as notebook 07 prints
+    assert nb07.q3.check(dense.count_params()).correct
+
+
+def test_keras_refuses_augmentation_factors_above_one():
+    """Why 7.5 has no "degrees" or "pixels" mistake: Keras raises before a check could run."""
+    from keras import layers
+
+    with pytest.raises(ValueError):
+        layers.RandomRotation(20)
+    with pytest.raises(ValueError):
+        layers.RandomTranslation(6.4, 6.4)
+
+
+def test_unadapted_normalization_is_recognised_built_or_not():
+    import keras
+
+    norm = keras.layers.Normalization()
+    assert nb07.q4.check((norm, cifar_train())).mistake == "not_adapted"
+    keras.Sequential([keras.Input((32, 32, 3)), norm])  # builds it: mean 0, variance 1
+    assert nb07.q4.check((norm, cifar_train())).mistake == "not_adapted"
+
+
+def _given_moments(variance="variance"):
+    """A Normalization layer given x_train's moments instead of adapted."""
+    from keras import layers
+
+    pixels = cifar_train().reshape(-1, 3).astype("float64")
+    spread = pixels.var(axis=0) if variance == "variance" else pixels.std(axis=0)
+    return layers.Normalization(mean=pixels.mean(axis=0), variance=spread)
+
+
+def _other_augmentations():
+    import keras
+    from keras import layers
+
+    return {
+        "reversed order": augmentation(order=(2, 1, 0)),
+        "(-f, f) pairs": keras.Sequential(
+            [
+                layers.RandomTranslation((-0.2, 0.2), (-0.2, 0.2), fill_mode="nearest"),
+                layers.RandomRotation((-20 / 360, 20 / 360)),
+                layers.RandomFlip("horizontal"),
+            ]
+        ),
+        "negative factors": keras.Sequential(
+            [
+                layers.RandomFlip("horizontal"),
+                layers.RandomRotation(-0.056),
+                layers.RandomTranslation(-0.2, -0.2),
+            ]
+        ),
+        "with an Input": keras.Sequential([keras.Input((32, 32, 3)), *augmentation().layers]),
+        "nested": keras.Sequential([layers.RandomFlip("horizontal"), augmentation(flip=None)]),
+        "pipeline": layers.Pipeline(augmentation().layers),
+    }
+
+
+@pytest.mark.parametrize("case", list(_other_augmentations()))
+def test_augmentation_check_accepts_equivalent_blocks(case):
+    feedback = nb07.q5.check(_other_augmentations()[case])
+    assert feedback.correct, feedback.message
+
+
+def _legacy_generator():
+    import tensorflow as tf
+
+    return tf.keras.preprocessing.image.ImageDataGenerator(rotation_range=20)
+
+
+NB07_DIAGNOSED = [
+    (nb07.q1, lambda: cifar_labels().astype("float32"), "the dtype is float32"),
+    (nb07.q1, lambda: cifar_labels()[:100], "The shape is (100,)"),
+    (nb07.q1, lambda: np.sort(cifar_labels()), "labels differ from the training labels"),
+    (nb07.q1, lambda: _tensor(cifar_labels()), "convert it with `np.asarray`"),
+    (nb07.q1, lambda: list(cifar_labels()), "Received: list."),
+    (nb07.q2, lambda: cifar_images().mean(axis=(0, 1, 2)), "Give two values"),
+    (nb07.q2, lambda: ("mean", "std"), "`channel_mean` should be numbers"),
+    (
+        nb07.q2,
+        lambda: (
+            cifar_images().mean(axis=(0, 1, 2), keepdims=True),
+            cifar_images().std(axis=(0, 1, 2)),
+        ),
+        "drop `keepdims=True`",
+    ),
+    (
+        nb07.q2,
+        lambda: (cifar_images().mean(axis=(0, 1, 2)) + 1, cifar_images().std(axis=(0, 1, 2))),
+        "are not the per-channel means",
+    ),
+    (
+        nb07.q2,
+        lambda: (cifar_images().mean(axis=(0, 1, 2)), cifar_images().std(axis=(0, 1, 2)) + 1),
+        "The means are right; the standard deviations",
+    ),
+    (nb07.q5, lambda: augmentation(rotation=0.1), "up to ±36.0 degrees"),
+    (nb07.q5, lambda: augmentation(translation=0.1), "up to 10% of the height"),
+    (nb07.q5, lambda: augmentation(translation=(0, 0.2)), "shifts one way only"),
+    (
+        nb07.q5,
+        lambda: augmentation(rotation=(0, 20 / 360)),
+        "does not go as far both ways",
+    ),
+    (nb07.q5, lambda: zoomed(), "a RandomZoom layer"),
+    (nb07.q5, lambda: doubled_flip(), "2 RandomFlip layers"),
+    (nb07.q5, lambda: list(augmentation().layers), "Wrap the layers in `keras.Sequential"),
+    (nb07.q5, lambda: augmentation().layers[0], "That is one layer, a RandomFlip"),
+    (nb07.q5, _legacy_generator, "the legacy ImageDataGenerator itself"),
+    (nb07.q5, lambda: grayscale_block(), "input is declared as (28, 28, 1)"),
+    (nb07.q5, lambda: odd_flip("broken"), "Calling the block on two 32x32x3 images failed"),
+    (nb07.q5, lambda: odd_flip("always"), "At inference (`training=False`) the block changes"),
+    (nb07.q5, lambda: "augment", "Received: str."),
+    (nb07.q4, lambda: adapted(TRAIN), "Pass the layer and the training images together"),
+    (
+        nb07.q4,
+        lambda: (augmentation(), cifar_train()),
+        "received a Sequential",
+    ),
+    (
+        nb07.q4,
+        lambda: (adapted(TRAIN), standin("cifar10")[1][0]),
+        "The second item should be `x_train`, the training images, as loaded (raw 0..255)",
+    ),
+    (nb07.q4, lambda: (adapted(TRAIN), cifar_train() / 255), "divided by 255"),
+    (nb07.q4, lambda: (adapted(TRAIN), _tensor(cifar_train())), "convert it with `np.asarray`"),
+    (nb07.q4, lambda: (adapted(3000), cifar_train()), "the per-channel means of `x_train` are"),
+    (
+        nb07.q4,
+        lambda: (adapted(TRAIN, axis=(1, 2, 3)), cifar_train()),
+        "The layer holds 3,072 means",
+    ),
+    (nb07.q4, lambda: (_given_moments("std"), cifar_train()), "variances are the standard"),
+    (nb07.q3, lambda: 12345, "Not 12345"),
+]
+
+
+def zoomed():
+    import keras
+
+    return keras.Sequential([*augmentation().layers, keras.layers.RandomZoom(0.1)])
+
+
+def doubled_flip():
+    import keras
+
+    return keras.Sequential([keras.layers.RandomFlip("horizontal"), *augmentation().layers])
+
+
+def grayscale_block():
+    import keras
+
+    return keras.Sequential([keras.Input((28, 28, 1)), *augmentation().layers])
+
+
+def odd_flip(kind):
+    """The block with a RandomFlip subclass that fails, or that flips even at inference."""
+    import keras
+
+    class OddFlip(keras.layers.RandomFlip):
+        def call(self, inputs, training=True):
+            if kind == "broken":
+                raise RuntimeError("broken")
+            return keras.ops.flip(inputs, axis=-2)
+
+    return keras.Sequential([OddFlip("horizontal"), *augmentation(flip=None).layers])
+
+
+DIAGNOSED = NB07_DIAGNOSED + NB08_DIAGNOSED
+
+
+@pytest.mark.parametrize(
+    ("exercise", "make_answer", "message"),
+    DIAGNOSED,
+    ids=[f"q{e.key}-{i}" for i, (e, _, _) in enumerate(DIAGNOSED)],
+)
+def test_uncatalogued_wrong_answer_gets_its_own_message(exercise, make_answer, message):
+    feedback = exercise.check(make_answer())
+    assert feedback.outcome is Outcome.INCORRECT
+    assert message in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: (
+            list(cifar_images().mean(axis=(0, 1, 2))),
+            tuple(cifar_images().std(axis=(0, 1, 2))),
+        ),
+        lambda: [
+            cifar_images().mean(axis=(0, 1, 2)).astype("float32"),
+            cifar_images().std(axis=(0, 1, 2), ddof=1).astype("float32"),
+        ],
+        lambda: (
+            cifar_images().reshape(-1, 3).mean(axis=0),
+            cifar_images().reshape(-1, 3).std(axis=0),
+        ),
+    ],
+    ids=["lists", "float32-ddof1", "reshaped"],
+)
+def test_channel_statistics_check_accepts(answer):
+    feedback = nb07.q2.check(answer())
+    assert feedback.correct, feedback.message
+
+
+def test_channel_statistics_are_numpy():
+    mean, std = nb07.q2.expected()
+    pixels = cifar_images().reshape(-1, 3).astype("float64")
+    np.testing.assert_allclose(mean, pixels.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(std, pixels.std(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: (_given_moments(), cifar_train()),
+        lambda: (adapted(TRAIN), cifar_train().astype("float32")),
+        lambda: (adapted(5_000), cifar_images()),  # x_train may be the whole training set
+    ],
+    ids=["given-moments", "float32-images", "whole-set"],
+)
+def test_adapt_check_accepts(answer):
+    feedback = nb07.q4.check(answer())
+    assert feedback.correct, feedback.message
+
+
+@pytest.mark.parametrize("exercise", [nb07.q2, nb07.q4], ids=["q7.2", "q7.4"])
+def test_nb07_tuple_with_a_placeholder_is_not_attempted(exercise):
+    assert exercise.check((..., cifar_train())).outcome is Outcome.NOT_ATTEMPTED
+    assert exercise.check([adapted(TRAIN), ...]).outcome is Outcome.NOT_ATTEMPTED

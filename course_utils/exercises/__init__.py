@@ -237,6 +237,25 @@ class Exercise:
         return _Code(f"Solution to exercise {self.key}:", code)
 
 
+class TupleExercise(Exercise):
+    """An exercise whose answer is a tuple; ``...`` anywhere in it is "not attempted"."""
+
+    def _check(self, answer):
+        if isinstance(answer, (tuple, list)) and any(is_placeholder(part) for part in answer):
+            answer = ...
+        return super()._check(answer)
+
+
+def kind(value):
+    """The type name of ``value``, for messages such as "Received: list."
+
+    Example:
+    >>> kind([1, 2]), kind(None)
+    ('list', 'NoneType')
+    """
+    return type(value).__name__
+
+
 class WholeNumberExercise(Exercise):
     """An exercise whose answer is one whole number (``26.0`` is accepted as ``26``)."""
 

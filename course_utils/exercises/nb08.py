@@ -24,8 +24,9 @@ import numpy as np
 from course_utils.exercises import (
     Exercise,
     Mistake,
-    is_placeholder,
+    TupleExercise,
     is_whole_number,
+    kind,
     progress_for,
     reference_data,
 )
@@ -33,19 +34,6 @@ from course_utils.exercises import is_model as _is_model
 
 PROBE_SIZE = 32  # test digits the model checks predict on
 TOLERANCE = 1e-5  # the largest difference between two probabilities that count as equal
-
-
-class _TupleExercise(Exercise):
-    """An exercise whose answer is a tuple; ``...`` anywhere in it is "not attempted"."""
-
-    def _check(self, answer):
-        if isinstance(answer, tuple) and any(is_placeholder(part) for part in answer):
-            answer = ...
-        return super()._check(answer)
-
-
-def _kind(value):
-    return type(value).__name__
 
 
 def _predict(model, images):
@@ -69,12 +57,12 @@ def _pair_problem(answer, call):
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         return (
             f"Pass two models in a tuple, yours first and then the trained one: `{call}`. "
-            f"Received: {_kind(answer)}."
+            f"Received: {kind(answer)}."
         )
     if _is_model(answer[0]) and not _is_model(answer[1]):
         return (
             f"The second item should be the notebook's trained `model`; received a "
-            f"{_kind(answer[1])}. Check `{call}`."
+            f"{kind(answer[1])}. Check `{call}`."
         )
     return None
 
@@ -120,7 +108,7 @@ class WeightsFileName(Exercise):
         if not isinstance(answer, (str, os.PathLike)):
             return (
                 'Give a file name, a str or a Path, e.g. `run_dir / "name.weights.h5"`. '
-                f"Received: {_kind(answer)}."
+                f"Received: {kind(answer)}."
             )
         if not _name(answer):
             return f"{str(answer)!r} names a folder, not a file."
@@ -154,7 +142,7 @@ def _same_architecture(restored, model):
     return _weight_shapes(restored) == _weight_shapes(model)
 
 
-class RestoreFromWeights(_TupleExercise):
+class RestoreFromWeights(TupleExercise):
     key = "8.2"
     title = "Restore a model from its weights"
     notebook = "08"
@@ -290,7 +278,7 @@ class PrepareThePng(Exercise):
     def validate(self, answer):
         if not isinstance(answer, np.ndarray):
             hint = " (convert it with `np.asarray`)" if hasattr(answer, "numpy") else ""
-            return f"Give a NumPy array{hint}. Received: {_kind(answer)}."
+            return f"Give a NumPy array{hint}. Received: {kind(answer)}."
         return None
 
     def expected(self):
@@ -319,7 +307,7 @@ class PrepareThePng(Exercise):
 # --- 8.4 ----------------------------------------------------------------------------------
 
 
-class PreprocessingInside(_TupleExercise):
+class PreprocessingInside(TupleExercise):
     key = "8.4"
     title = "Put the preprocessing inside (Functional API)"
     notebook = "08"
@@ -398,7 +386,7 @@ def _is_probability_of(value, row):
     )
 
 
-class ClassAndProbability(_TupleExercise):
+class ClassAndProbability(TupleExercise):
     key = "8.5"
     title = "The predicted class and its probability"
     notebook = "08"
@@ -459,7 +447,7 @@ class ClassAndProbability(_TupleExercise):
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
             return (
                 "Give two values: `ex.q5.check((predicted_class, probability))`. "
-                f"Received: {_kind(answer)}."
+                f"Received: {kind(answer)}."
             )
         return None
 
@@ -478,7 +466,7 @@ class ClassAndProbability(_TupleExercise):
     def diagnose(self, answer, reference):
         predicted_class, probability = answer
         if not is_whole_number(predicted_class):
-            return f"The class should be a whole number 0-9. Received: {_kind(predicted_class)}."
+            return f"The class should be a whole number 0-9. Received: {kind(predicted_class)}."
         if int(predicted_class) != reference[0]:
             return f"Class {int(predicted_class)} is not the one with the largest probability."
         if isinstance(probability, np.ndarray):
