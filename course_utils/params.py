@@ -4,8 +4,12 @@
 - ``Dense``: $(inputs + 1) \\cdot units$;
 - ``BatchNormalization``: 4 per channel: gamma and beta are trained, the moving mean
   and moving variance are not;
+- ``Normalization``: a mean and a variance per position along its axes (per channel by
+  default), plus a count; none are trained;
 - pooling, ``Flatten``, ``Dropout``, ``GlobalAveragePooling2D``, ``Rescaling``: 0.
 """
+
+import math
 
 from course_utils.shapes import _pair, _positive_int
 
@@ -109,7 +113,16 @@ def layer_params(layer):
     if kind == "BatchNormalization":
         trainable, moving = batch_norm_params(input_shape[-1], config["center"], config["scale"])
         return (trainable, moving) if layer.trainable else (0, trainable + moving)
+    if kind == "Normalization":
+        return (0, 2 * _normalized_size(config, input_shape) + 1)
     raise ValueError(f"No parameter formula for a {kind} layer ({layer.name!r}).")
+
+
+def _normalized_size(config, input_shape):
+    """How many means a Normalization layer keeps: one per position along its axes."""
+    axes = config["axis"]
+    axes = () if axes is None else (axes,) if isinstance(axes, int) else tuple(axes)
+    return math.prod(input_shape[axis] for axis in axes)
 
 
 def _has_input(layer):
@@ -151,6 +164,8 @@ def formula(layer):
         return f"({input_shape[-1]}{bias}) x {config['units']}"
     if kind == "BatchNormalization":
         return f"4 x {input_shape[-1]} (2 trained, 2 moving)"
+    if kind == "Normalization":
+        return f"2 x {_normalized_size(config, input_shape)} + 1 (means, variances, a count)"
     return "?"
 
 

@@ -77,6 +77,18 @@ def test_bad_arguments(call, error, message):
         call()
 
 
+@pytest.mark.parametrize(
+    ("axis", "input_shape", "means"),
+    [(-1, (32, 32, 3), 3), (None, (32, 32, 3), 1), ((1, 2), (8, 4, 3), 32), (1, (28, 28, 1), 28)],
+)
+def test_normalization_counts_like_keras(axis, input_shape, means):
+    norm = layers.Normalization(axis=axis)
+    model = sequential(input_shape, norm)
+    assert layer_params(norm) == (0, 2 * means + 1) and norm.count_params() == 2 * means + 1
+    assert formula(norm).startswith(f"2 x {means} + 1")
+    assert param_table(model).all_match
+
+
 def test_layer_params_unsupported_layer():
     layer = layers.Conv1D(4, 3)
     layer.build((None, 10, 2))
