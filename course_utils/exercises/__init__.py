@@ -238,10 +238,24 @@ class Exercise:
 
 
 class TupleExercise(Exercise):
-    """An exercise whose answer is a tuple; ``...`` anywhere in it is "not attempted"."""
+    """An exercise whose answer is a tuple of values the learner copy sets to ``...``.
+
+    All parts still ``...``: "not attempted". Some of them: also "not attempted", unless
+    ``names`` names the parts, and then the feedback names the one still missing.
+    """
+
+    names = ()
 
     def _check(self, answer):
-        if isinstance(answer, (tuple, list)) and any(is_placeholder(part) for part in answer):
+        parts = answer if isinstance(answer, (tuple, list)) else ()
+        missing = [is_placeholder(part) for part in parts]
+        if any(missing) and not self.names:
+            answer = ...
+        elif any(missing) and len(parts) == len(self.names):
+            if not all(missing):
+                still = self.names[missing.index(True)]
+                message = f"`{still}` is still `...`: give it a value too."
+                return Feedback(self.key, Outcome.INCORRECT, message)
             answer = ...
         return super()._check(answer)
 

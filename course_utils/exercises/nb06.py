@@ -16,11 +16,9 @@ import numpy as np
 
 from course_utils.exercises import (
     Exercise,
-    Feedback,
     Mistake,
-    Outcome,
+    TupleExercise,
     _short,
-    is_placeholder,
     is_whole_number,
     progress_for,
 )
@@ -272,37 +270,6 @@ class FunctionalKerasExample(Exercise):
 NUM_FAKE = 256
 
 
-def _pair_placeholder(answer):
-    """Feedback for a pair whose parts are still ``...``, else None."""
-    if isinstance(answer, (tuple, list)) and len(answer) == 2:
-        missing = [is_placeholder(part) for part in answer]
-        if all(missing):
-            return Outcome.NOT_ATTEMPTED
-        if any(missing):
-            return Outcome.INCORRECT
-    return None
-
-
-class _PairExercise(Exercise):
-    """An exercise whose answer is a pair of names that the learner copy sets to ``...``."""
-
-    names = ("first", "second")
-
-    def _check(self, answer):
-        outcome = _pair_placeholder(answer)
-        if outcome is Outcome.NOT_ATTEMPTED:
-            return Feedback(
-                self.key,
-                outcome,
-                "Replace the `...` in the cell above with your answer, run it, then run "
-                "this cell again.",
-            )
-        if outcome is Outcome.INCORRECT:
-            still = [n for n, part in zip(self.names, answer, strict=True) if part is Ellipsis]
-            return Feedback(self.key, outcome, f"`{still[0]}` is still `...`: give it a value too.")
-        return super()._check(answer)
-
-
 def _arrays(answer):
     """``(x, y)`` as NumPy arrays, or None when the answer is not a pair of arrays."""
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
@@ -325,7 +292,7 @@ def _integer_valued(y):
     return y.ndim == 1 and bool(np.all(np.mod(y, 1) == 0))
 
 
-class FakeData(_PairExercise):
+class FakeData(TupleExercise):
     key = "6.2"
     title = "Fake data for a smoke test"
     notebook = "06"
@@ -601,7 +568,7 @@ def early_stopping_epochs(val_loss, patience):
     return len(val_loss), best_epoch
 
 
-class WhenDoesItStop(_PairExercise):
+class WhenDoesItStop(TupleExercise):
     key = "6.4"
     title = "When does EarlyStopping stop?"
     notebook = "06"
