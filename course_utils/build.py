@@ -12,6 +12,11 @@ lines, then a code cell that calls ``.check(``::
 replaced by a placeholder (``num_pixels = ...``) and everything else identical, and
 stores the answers in ``course_utils/exercises/solutions.json`` so that
 ``ex.q1.solution()`` shows them, on Colab too.
+
+It also writes the parts of every notebook (both folders) and of the README that come
+out of the repository's address, ``[project.urls] Repository`` in ``pyproject.toml``: the
+"Open in Colab" badges and each notebook's Colab set-up cell (``course_utils.colab``). A
+fork or a publisher changes that one line and runs the build.
 """
 
 import ast
@@ -20,11 +25,16 @@ import json
 import re
 from pathlib import Path
 
+from course_utils import colab
+
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 EXERCISE_HEADING = re.compile(r"^###\s+Exercise\s+(\d+\.\d+)\b", re.MULTILINE)
 PLACEHOLDER_COMMENT = "# Your answer: replace ... below, then run this cell and the check."
 SOLUTIONS_JSON = Path(__file__).parent / "exercises" / "solutions.json"
+BADGE = re.compile(
+    r"\[!\[Open In Colab\]\([^)]*\)\]\(https://colab\.research\.google\.com/github/[^)]*\)"
+)
 
 
 class BuildError(ValueError):
@@ -159,22 +169,101 @@ def _expect_done(pending, answer_at, name):
     )
 
 
-def build(source_dir="solutions", target_dir="notebooks", solutions_json=SOLUTIONS_JSON):
-    """Write every learner notebook and the stored solutions; return the paths written."""
+def repository_url(pyproject="pyproject.toml"):
+    """The course's repository address, from ``[project.urls] Repository`` in ``pyproject``.
+
+    Raises:
+        BuildError: when the file or the entry is missing.
+
+    Example:
+    >>> repository_url(Path(__file__).parent.parent / "pyproject.toml")  # doctest: +ELLIPSIS
+    'https://github.com/...'
+    """
+    import tomllib
+
+    try:
+        return tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))["project"]["urls"][
+            "Repository"
+        ]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as error:
+        raise BuildError(
+            f"{pyproject}: needs the course's address as [project.urls] Repository ({error!r})."
+        ) from None
+
+
+def with_colab(notebook, repository, path_in_repository):
+    """Return a copy of ``notebook`` with its Colab badge and set-up cell written anew.
+
+    The badge (in the first cell, under the title) opens ``path_in_repository``; the first
+    code cell becomes ``course_utils.colab.setup_cell(repository)``.
+
+    Raises:
+        BuildError: when the first cell has no badge or the notebook has no code cell.
+    """
+    notebook = copy.deepcopy(notebook)
+    cells = notebook["cells"]
+    header = _source(cells[0]) if cells else ""
+    if not BADGE.search(header):
+        raise BuildError(f"{path_in_repository}, cell 0: needs an 'Open In Colab' badge.")
+    _set_source(cells[0], BADGE.sub(colab.badge(repository, path_in_repository), header))
+    first_code = next((cell for cell in cells if cell["cell_type"] == "code"), None)
+    if first_code is None:
+        raise BuildError(f"{path_in_repository}: needs a first code cell for the Colab set-up.")
+    _set_source(first_code, colab.setup_cell(repository))
+    return notebook
+
+
+def _set_source(cell, text):
+    """Store ``text`` as a list of lines, as Jupyter writes it, so files stay diffable."""
+    cell["source"] = text.splitlines(keepends=True)
+
+
+def _write_json(path, notebook):
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def build(
+    source_dir="solutions", target_dir="notebooks", solutions_json=SOLUTIONS_JSON, repository=None
+):
+    """Write every learner notebook and the stored solutions; return the paths written.
+
+    The solution notebooks' badges and Colab cells are brought up to date in place (and
+    the README's badges, when ``source_dir`` has a README.md beside it). ``repository``
+    defaults to the one named by the ``pyproject.toml`` beside ``source_dir``.
+    """
     source_dir, target_dir = Path(source_dir), Path(target_dir)
     paths = sorted(source_dir.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise BuildError(f"No solution notebooks (NN_topic.ipynb) in {source_dir}.")
+    if repository is None:
+        repository = repository_url(source_dir.parent / "pyproject.toml")
     target_dir.mkdir(parents=True, exist_ok=True)
     written, stored = [], {}
     for path in paths:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        original = json.loads(path.read_text(encoding="utf-8"))
+        notebook = with_colab(original, repository, f"{source_dir.name}/{path.name}")
+        if notebook != original:
+            _write_json(path, notebook)
+            written.append(path)
         learner, solutions = learner_notebook(notebook, f"{source_dir.name}/{path.name}")
+        learner = with_colab(learner, repository, f"{target_dir.name}/{path.name}")
         out = target_dir / path.name
-        out.write_text(json.dumps(learner, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        _write_json(out, learner)
         written.append(out)
         if solutions:
             stored[path.name[:2]] = solutions
     Path(solutions_json).write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
     written.append(Path(solutions_json))
+    readme = source_dir.parent / "README.md"
+    if readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        updated = BADGE.sub(lambda m: colab.badge(repository, _badge_path(m.group(0))), text)
+        if updated != text:
+            readme.write_text(updated, encoding="utf-8")
+            written.append(readme)
     return written
+
+
+def _badge_path(badge_markdown):
+    """The notebook path a badge opens: what follows ``/blob/main/``."""
+    return badge_markdown.rsplit("/blob/main/", 1)[1].rstrip(")")

@@ -7,7 +7,11 @@ from course_utils import config
 from course_utils.data import plan_source
 from course_utils.display import show
 
-MIN_TENSORFLOW = (2, 16)  # the first TensorFlow that ships Keras 3
+# The oldest versions the course is tested with (pyproject.toml declares the same; the
+# `minimum` session of noxfile.py runs them). TensorFlow 2.16 is the first with Keras 3;
+# Keras 3.6 brought `layers.Pipeline` (Exercise 7.5) and is the oldest that passes.
+MIN_TENSORFLOW = (2, 16)
+MIN_KERAS = (3, 6)
 COURSE_SEED = 66478  # the seed of the classic TensorFlow MNIST demo
 
 
@@ -49,6 +53,27 @@ def set_seed(seed=COURSE_SEED):
 
     keras.utils.set_random_seed(seed)
     return seed
+
+
+def onednn_enabled():
+    """Whether TensorFlow runs its CPU kernels through oneDNN on this machine.
+
+    TensorFlow turns oneDNN (Intel's library of fast CPU kernels) on or off by CPU;
+    ``TF_ENABLE_ONEDNN_OPTS=0`` turns it off anywhere. Some layouts, such as
+    ``Conv2D(..., data_format="channels_first")``, run on a CPU only with oneDNN on.
+
+    Returns:
+        True or False, or None when this TensorFlow does not say.
+
+    Example:
+    >>> onednn_enabled() in (True, False, None)
+    True
+    """
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:  # a TensorFlow without this (private) switch
+        return None
+    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def enable_gpu_memory_growth():
@@ -108,6 +133,11 @@ def check_setup(verbose=True):
             f"TensorFlow {tf.__version__} is older than 2.16, which brought Keras 3: "
             "run `pip install -U tensorflow`."
         )
+    if _version_tuple(keras.__version__) < MIN_KERAS:
+        problems.append(
+            f"Keras {keras.__version__} is older than 3.6, the oldest this course is tested "
+            "with (notebook 07 uses `keras.layers.Pipeline`): run `pip install -U keras`."
+        )
     if keras.backend.backend() != "tensorflow":
         problems.append(
             f"Keras uses the {keras.backend.backend()!r} backend; this course needs "
@@ -132,6 +162,7 @@ def check_setup(verbose=True):
         "keras": keras.__version__,
         "numpy": np.__version__,
         "cpu_cores": os.cpu_count(),
+        "onednn": onednn_enabled(),
         "gpus": gpus,
         "mode": current_mode,
         "data": data,
@@ -140,6 +171,13 @@ def check_setup(verbose=True):
     if verbose:
         show(*_format_report(report))
     return report
+
+
+_ONEDNN_TEXT = {
+    True: "on (TensorFlow's fast CPU kernels for this CPU)",
+    False: "off (this CPU, or TF_ENABLE_ONEDNN_OPTS=0): every lesson runs; some take longer",
+    None: "unknown (this TensorFlow does not say)",
+}
 
 
 def _format_report(report):
@@ -158,6 +196,7 @@ def _format_report(report):
         ("Keras", report["keras"]),
         ("NumPy", report["numpy"]),
         ("Devices", devices),
+        ("oneDNN", _ONEDNN_TEXT[report["onednn"]]),
         ("Mode", report["mode"]),
         ("MNIST from", report["data"]["mnist"]),
         ("CIFAR-10 from", report["data"]["cifar10"]),

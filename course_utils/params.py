@@ -198,7 +198,7 @@ class ParamTable:
     def _repr_markdown_(self):
         lines = ["| Layer | Type | Formula | Count | Keras | |", "|---|---|---|--:|--:|---|"]
         for name, kind, text, trainable, frozen, keras in self.rows:
-            mark = "✅" if trainable + frozen == keras else "❌"
+            mark = "✓" if trainable + frozen == keras else "✗"
             lines.append(
                 f"| {name} | {kind} | {text} | {trainable + frozen:,} | {keras:,} | {mark} |"
             )

@@ -254,7 +254,7 @@ class ShapeTrace:
     def _repr_markdown_(self):
         lines = ["| Layer | Type | Formula | Keras | |", "|---|---|---|---|---|"]
         for name, kind, predicted, keras in self.rows:
-            mark = "✅" if predicted == keras else "❌"
+            mark = "✓" if predicted == keras else "✗"
             lines.append(f"| {name} | {kind} | {predicted} | {keras} | {mark} |")
         return "\n".join(lines)
 

@@ -10,6 +10,8 @@ from course_utils import build
 from course_utils.build import BuildError, learner_notebook, placeholder
 
 ROOT = Path(__file__).resolve().parent.parent
+REPO = "https://github.com/someone/fork"
+HEADER = "# 02 · Demo\n\n[![Open In Colab](x.svg)](https://colab.research.google.com/github/a/b/blob/main/x)"
 
 
 def md(text):
@@ -113,22 +115,42 @@ def test_learner_notebook_rejects_broken_exercises(cells, message):
 def test_build_writes_learner_copies_and_solutions(tmp_path):
     source = tmp_path / "solutions"
     source.mkdir()
-    content = notebook(md("### Exercise 2.1"), code(ANSWER), code("ex.q1.check(num_pixels)"))
+    content = notebook(
+        md(HEADER),
+        code("import sys"),
+        md("### Exercise 2.1"),
+        code(ANSWER),
+        code("ex.q1.check(num_pixels)"),
+    )
     (source / "02_demo.ipynb").write_text(json.dumps(content))
-    written = build.build(source, tmp_path / "notebooks", tmp_path / "solutions.json")
-    assert [p.name for p in written] == ["02_demo.ipynb", "solutions.json"]
+    written = build.build(source, tmp_path / "notebooks", tmp_path / "solutions.json", REPO)
+    assert [str(p.relative_to(tmp_path)) for p in written] == [
+        "solutions/02_demo.ipynb",  # its badge and Colab cell, written from REPO
+        "notebooks/02_demo.ipynb",
+        "solutions.json",
+    ]
     stored = json.loads((tmp_path / "solutions.json").read_text())
     assert stored == {"02": {"2.1": "num_pixels = x_train.shape[1] * x_train.shape[2]"}}
 
 
 def test_build_without_notebooks(tmp_path):
     with pytest.raises(BuildError, match="No solution notebooks"):
-        build.build(tmp_path, tmp_path / "out", tmp_path / "s.json")
+        build.build(tmp_path, tmp_path / "out", tmp_path / "s.json", REPO)
 
 
 def test_committed_learner_notebooks_are_in_sync(tmp_path):
     """Regenerate into a temporary folder; the committed copies must be identical."""
-    build.build(ROOT / "solutions", tmp_path / "notebooks", tmp_path / "solutions.json")
+    for name in ("solutions", "README.md", "pyproject.toml"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, tmp_path / name)
+    build.build(tmp_path / "solutions", tmp_path / "notebooks", tmp_path / "solutions.json")
+    for name in [
+        *(f"solutions/{p.name}" for p in (ROOT / "solutions").glob("*.ipynb")),
+        "README.md",
+    ]:
+        assert (ROOT / name).read_text() == (tmp_path / name).read_text(), (
+            f"{name}: its Colab badge or set-up cell is out of date: run `python -m course_utils build`"
+        )
     for generated in sorted((tmp_path / "notebooks").glob("*.ipynb")):
         committed = ROOT / "notebooks" / generated.name
         assert committed.exists(), f"notebooks/{generated.name} is missing: run the build"
@@ -147,9 +169,46 @@ def test_build_command(tmp_path, monkeypatch):
     from course_utils.__main__ import main
 
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(build, "SOLUTIONS_JSON", tmp_path / "solutions.json")
     assert main(["build"]) == 0
     assert sorted(p.name for p in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
         p.name for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")
     )
+
+
+def test_build_writes_badges_and_colab_cells_from_the_repository(tmp_path):
+    """A fork changes one line of pyproject.toml; the build rewrites every badge and cell."""
+    from course_utils import colab
+
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    shutil.copy(ROOT / "README.md", tmp_path)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    original = build.repository_url(ROOT / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text(pyproject.replace(original, REPO))
+    build.build(tmp_path / "solutions", tmp_path / "notebooks", tmp_path / "solutions.json")
+    for folder in ("solutions", "notebooks"):
+        for path in sorted((tmp_path / folder).glob("*.ipynb")):
+            text = path.read_text()
+            cells = json.loads(text)["cells"]
+            assert colab.badge(REPO, f"{folder}/{path.name}") in "".join(cells[0]["source"])
+            first_code = next(c for c in cells if c["cell_type"] == "code")
+            assert "".join(first_code["source"]) == colab.setup_cell(REPO)
+            assert original not in text, f"{folder}/{path.name} still names {original}"
+    readme = (tmp_path / "README.md").read_text()
+    assert original not in readme and colab.badge(REPO, "notebooks/00_setup.ipynb") in readme
+
+
+def test_build_refuses_a_notebook_without_a_badge(tmp_path):
+    (tmp_path / "s").mkdir()
+    content = notebook(md("# 02 · Demo"), code("import sys"))
+    (tmp_path / "s" / "02_demo.ipynb").write_text(json.dumps(content))
+    with pytest.raises(BuildError, match="needs an 'Open In Colab' badge"):
+        build.build(tmp_path / "s", tmp_path / "n", tmp_path / "s.json", REPO)
+
+
+def test_repository_url_missing(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    with pytest.raises(BuildError, match=r"\[project.urls\] Repository"):
+        build.repository_url(tmp_path / "pyproject.toml")

@@ -1,5 +1,6 @@
 """Tests for course_utils.environment and the `doctor` command."""
 
+import os
 import subprocess
 import sys
 
@@ -72,3 +73,34 @@ def test_doctor_runs_as_a_module():
         check=False,
     )
     assert "TensorFlow" in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("version", "too_old"), [("3.3.3", True), ("3.5.0", True), ("3.6.0", False), ("3.10.0", False)]
+)
+def test_check_setup_says_when_keras_is_older_than_the_course_needs(monkeypatch, version, too_old):
+    import keras
+
+    monkeypatch.setattr(keras, "__version__", version)
+    problems = environment.check_setup(verbose=False)["problems"]
+    named = [p for p in problems if f"Keras {version} is older than 3.6" in p]
+    assert bool(named) is too_old, problems
+    if too_old:
+        assert "pip install -U keras" in named[0]
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("0", False), ("1", True)])
+def test_onednn_enabled_follows_tf_enable_onednn_opts(setting, expected):
+    # A fresh interpreter: TensorFlow reads the variable once, when it is imported.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from course_utils import environment as e; print(e.onednn_enabled())",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": setting},
+    )
+    assert result.stdout.strip().splitlines()[-1] == str(expected), result.stderr[-2000:]

@@ -92,7 +92,7 @@ def test_check_random_junk_never_raises(junk):
 
 def test_feedback_renders_as_markdown_and_text():
     feedback = Feedback("1.2", Outcome.INCORRECT, "You forgot the bias term.")
-    assert feedback._repr_markdown_() == "❌ **Exercise 1.2, Incorrect.** You forgot the bias term."
+    assert feedback._repr_markdown_() == "✗ **Exercise 1.2, Incorrect.** You forgot the bias term."
     assert str(feedback) == "[incorrect] Exercise 1.2: You forgot the bias term."
 
 
@@ -121,7 +121,7 @@ def test_progress_table():
     table = exercises.progress(module)
     counts = table.counts()
     assert counts == {Outcome.CORRECT: 1, Outcome.INCORRECT: 1, Outcome.NOT_ATTEMPTED: 1}
-    assert "| 9.2 | Pixels in one image | ❌ incorrect |" in table._repr_markdown_()
+    assert "| 9.2 | Pixels in one image | ✗ incorrect |" in table._repr_markdown_()
 
 
 def test_mistake_needs_one_detector():

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from course_utils import colab
+
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +45,9 @@ def test_notebook_is_stripped(path):
 def test_notebook_header(path):
     header = source(load(path)["cells"][0])
     assert header.startswith(f"# {path.name[:2]} · "), "H1 title '# NN · Title' first"
-    badge = f"colab.research.google.com/github/{REPOSITORY.split('github.com/')[1]}"
-    assert f"{badge}/blob/main/notebooks/{path.name}" in header, "Colab badge for this notebook"
+    assert colab.badge(REPOSITORY, f"solutions/{path.name}") in header, (
+        "Colab badge, from pyproject"
+    )
     times = re.search(r"Run time on a 2-core CPU: quick mode ~(\d+) s, full mode ~(\d+) s", header)
     assert times, "the header states the measured run time in both modes"
 
@@ -66,9 +69,7 @@ def test_notebook_sections(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_installs_the_package_on_colab(path):
     code = [source(c) for c in load(path)["cells"] if c["cell_type"] == "code"]
-    install = next(c for c in code if "google.colab" in c)
-    assert f"git+{REPOSITORY}" in install
-    assert code.index(install) < min(i for i, c in enumerate(code) if "course_utils" in c)
+    assert code[0] == colab.setup_cell(REPOSITORY), "the first code cell is the Colab set-up"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

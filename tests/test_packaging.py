@@ -58,6 +58,7 @@ def test_runtime_dependencies_are_unpinned_and_lean():
     runtime = PROJECT["dependencies"]
     assert {_name(r) for r in runtime} == {
         "tensorflow",
+        "keras",
         "numpy",
         "matplotlib",
         "seaborn",
@@ -65,7 +66,16 @@ def test_runtime_dependencies_are_unpinned_and_lean():
         "scikit-learn",
     }
     assert not any("==" in r for r in runtime), "Colab must not get pinned versions forced on it"
-    assert "tensorflow>=2.16" in runtime  # Keras 3
+    assert "tensorflow>=2.16.1" in runtime  # Keras 3
+    assert "keras>=3.6" in runtime  # layers.Pipeline
+
+
+def test_lower_bounds_match_what_check_setup_reports():
+    from course_utils import environment
+
+    bounds = {_name(r): r.split(">=")[1] for r in PROJECT["dependencies"] if ">=" in r}
+    assert environment._version_tuple(bounds["tensorflow"]) == environment.MIN_TENSORFLOW
+    assert environment._version_tuple(bounds["keras"]) == environment.MIN_KERAS
 
 
 def test_extras():
@@ -88,7 +98,7 @@ def test_runtime_imports_are_declared():
             match = re.match(r"\s*(?:from|import)\s+(\w+)", line)
             if match:
                 imported.add(match.group(1))
-    module_to_package = {"PIL": "pillow", "sklearn": "scikit-learn", "keras": "tensorflow"}
+    module_to_package = {"PIL": "pillow", "sklearn": "scikit-learn"}
     third_party = imported - set(sys.stdlib_module_names) - {"course_utils", "IPython"}
     declared = {_name(r) for r in PROJECT["dependencies"]}
     assert {module_to_package.get(m, m) for m in third_party} <= declared

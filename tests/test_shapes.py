@@ -127,7 +127,7 @@ def test_trace_shapes_syllabus_models(stack, expected):
     trace = trace_shapes(model)
     assert trace.all_match, repr(trace)
     assert trace.rows[-1][2] == expected == tuple(model.output_shape[1:])
-    assert "MISMATCH" not in repr(trace) and "❌" not in trace._repr_markdown_()
+    assert "MISMATCH" not in repr(trace) and "✗" not in trace._repr_markdown_()
 
 
 def test_trace_shapes_functional_model_with_other_layers():

@@ -32,7 +32,9 @@ class Outcome(enum.Enum):
     CORRECT = "correct"
 
 
-_ICONS = {Outcome.NOT_ATTEMPTED: "✏️", Outcome.INCORRECT: "❌", Outcome.CORRECT: "✅"}
+# Marks from the Dingbats block, which ordinary text fonts (DejaVu, Segoe UI Symbol, Menlo)
+# cover: colour emoji such as U+2705 show as empty boxes where no emoji font is installed.
+_ICONS = {Outcome.NOT_ATTEMPTED: "✎", Outcome.INCORRECT: "✗", Outcome.CORRECT: "✓"}
 
 
 class Feedback:
