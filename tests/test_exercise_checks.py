@@ -461,11 +461,25 @@ def test_every_catalogued_mistake_has_an_example(exercise):
 CATALOGUE = [(ex, name) for ex in EXERCISES for name in CASES[ex][1]]
 
 
+def build_answer(make):
+    """Make a wrong answer; skip when this Keras refuses to make it at all.
+
+    (Keras 3.6's ModelCheckpoint raises on a '.h5' path, so no learner can hand that
+    mistake to the check there; later versions accept it with a warning.)
+    """
+    try:
+        return make()
+    except ValueError as error:
+        if "must end in `.keras`" in str(error):
+            pytest.skip(f"this Keras refuses the answer itself: {error}")
+        raise
+
+
 @pytest.mark.parametrize(
     ("exercise", "name"), CATALOGUE, ids=[f"q{e.key}-{n}" for e, n in CATALOGUE]
 )
 def test_catalogued_mistake_is_named(exercise, name):
-    feedback = exercise.check(CASES[exercise][1][name]())
+    feedback = exercise.check(build_answer(CASES[exercise][1][name]))
     assert feedback.outcome is Outcome.INCORRECT
     assert feedback.mistake == name, f"got {feedback.mistake}: {feedback.message}"
     messages = {m.name: m.message for m in exercise.mistakes}
@@ -949,7 +963,7 @@ def test_fake_data_check(answer, outcome, message):
     ],
 )
 def test_callbacks_check(answer, outcome, message):
-    feedback = nb06.q3.check(answer())
+    feedback = nb06.q3.check(build_answer(answer))
     assert feedback.outcome is outcome
     assert message in feedback.message, feedback.message
 

@@ -215,6 +215,8 @@ def test_random_stacks_agree_with_keras(height, width, channels, specs):
         keras_shape = keras_output_shape(input_shape, *[make_layer(s) for s in specs])
     except ValueError:
         keras_shape = None
+    if keras_shape is not None and 0 in keras_shape:
+        keras_shape = None  # Keras 3.6 reports an empty output as size 0; later ones refuse it
     assert predicted == keras_shape  # None on both sides: both refuse an empty output
 
 
