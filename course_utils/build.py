@@ -179,7 +179,10 @@ def repository_url(pyproject="pyproject.toml"):
     >>> repository_url(Path(__file__).parent.parent / "pyproject.toml")  # doctest: +ELLIPSIS
     'https://github.com/...'
     """
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (the dev extra)
+        import tomli as tomllib
 
     try:
         return tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))["project"]["urls"][
