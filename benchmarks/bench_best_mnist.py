@@ -9,8 +9,8 @@ are then scored once on the 10,000 test images. Run it on an otherwise idle mach
 second busy process slows every epoch of whichever model is training.
 
 - "keras example": the official example's model and recipe (Adam, constant learning
-  rate 1e-3, batch 128), `course_utils.training.keras_example_model`.
-- "course model": `course_utils.training.course_mnist_model` (random shifts while
+  rate 1e-3, batch 128), `course_utils.models.keras_example_model`.
+- "course model": `course_utils.models.course_mnist_model` (random shifts while
   training), Adam with a warm-up and cosine learning rate that follows the clock
   (`CosineTimeBudget`, peak 2e-3), batch 128.
 
@@ -26,14 +26,12 @@ import time
 import keras
 
 from course_utils import load_mnist, set_seed
-from course_utils.training import (
+from course_utils.models import (
     COURSE_MNIST_PEAK_LEARNING_RATE,
-    CosineTimeBudget,
-    TimeBudget,
     course_mnist_model,
     keras_example_model,
-    make_dataset,
 )
+from course_utils.training import CosineTimeBudget, TimeBudget, make_dataset
 
 BATCH_SIZE = 128
 

@@ -23,13 +23,12 @@ import numpy as np
 from keras import layers
 
 from course_utils import load_mnist, set_seed
-from course_utils.training import (
+from course_utils.models import (
     COURSE_MNIST_PEAK_LEARNING_RATE,
     course_mnist_model,
-    course_schedule,
     keras_example_model,
-    make_dataset,
 )
+from course_utils.training import course_schedule, make_dataset
 
 BATCH_SIZE = 128
 

@@ -11,7 +11,7 @@
 
 import math
 
-from course_utils.shapes import _pair, _positive_int
+from course_utils.shapes import check_int_pair, check_positive_int
 
 _NO_PARAMETERS = (
     "InputLayer",
@@ -49,9 +49,9 @@ def conv2d_params(kernel_size, input_channels, filters, use_bias=True):
     >>> conv2d_params(3, input_channels=32, filters=64)
     18496
     """
-    k_h, k_w = _pair("kernel_size", kernel_size)
-    input_channels = _positive_int("input_channels", input_channels)
-    filters = _positive_int("filters", filters)
+    k_h, k_w = check_int_pair("kernel_size", kernel_size)
+    input_channels = check_positive_int("input_channels", input_channels)
+    filters = check_positive_int("filters", filters)
     return (k_h * k_w * input_channels + (1 if use_bias else 0)) * filters
 
 
@@ -62,8 +62,8 @@ def dense_params(input_units, units, use_bias=True):
     >>> dense_params(9216, 128)
     1179776
     """
-    input_units = _positive_int("input_units", input_units)
-    units = _positive_int("units", units)
+    input_units = check_positive_int("input_units", input_units)
+    units = check_positive_int("units", units)
     return (input_units + (1 if use_bias else 0)) * units
 
 
@@ -77,7 +77,7 @@ def batch_norm_params(channels, center=True, scale=True):
     >>> batch_norm_params(32)
     (64, 64)
     """
-    channels = _positive_int("channels", channels)
+    channels = check_positive_int("channels", channels)
     return (channels * (int(center) + int(scale)), 2 * channels)
 
 
@@ -134,10 +134,12 @@ def _has_input(layer):
 
 
 def _built_input(layer):
-    shape = getattr(layer, "_build_shapes_dict", None) or {}
-    for value in shape.values():
-        return tuple(value)
-    raise ValueError(f"Layer {layer.name!r} is not built: build it or call it on an input.")
+    """The input shape a layer was built with (``layer.build(shape)``), from Keras' config."""
+    config = layer.get_build_config() or {}
+    shape = config.get("input_shape") or next(iter(config.get("shapes_dict", {}).values()), None)
+    if shape is None:
+        raise ValueError(f"Layer {layer.name!r} is not built: build it or call it on an input.")
+    return tuple(shape)
 
 
 def formula(layer):

@@ -5,6 +5,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
+from course_utils.shapes import check_positive_int
+
 
 def _share(count, total):
     share = count / total
@@ -164,21 +166,60 @@ def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
 def confusion_matrix(y_true, y_pred, num_classes=None):
     """Counts of (true, predicted) pairs: row = true class, column = predicted class.
 
+    scikit-learn's ``confusion_matrix`` does the counting, with
+    ``labels=range(num_classes)``, so a class that never occurs still gets its row and
+    column. A label outside ``0..num_classes-1`` is refused rather than counted elsewhere.
+
+    Args:
+        y_true: the true labels, whole numbers (any shape; flattened).
+        y_pred: the predicted labels, as many as ``y_true``.
+        num_classes: the number of classes (default: the largest label + 1).
+
+    Returns:
+        An int array of shape ``(num_classes, num_classes)``.
+
+    Raises:
+        TypeError: the labels are not numbers, or ``num_classes`` is not a whole number.
+        ValueError: ``y_true`` and ``y_pred`` differ in length, ``num_classes`` is below 1,
+            or a label is not a whole number in ``0..num_classes-1``.
+
     Example:
     >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
     array([[1, 0, 0],
            [0, 1, 1],
            [0, 0, 1]])
+    >>> confusion_matrix([0, 1], [4, 1], num_classes=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: y_pred must hold whole numbers in 0..2 (num_classes=3). Received: 4.
     """
-    y_true = np.asarray(y_true).astype(int).ravel()
-    y_pred = np.asarray(y_pred).astype(int).ravel()
+    from sklearn import metrics
+
+    y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"y_true and y_pred need the same length. Received: {len(y_true)} and {len(y_pred)}."
         )
-    num_classes = num_classes or int(max(y_true.max(initial=0), y_pred.max(initial=0)) + 1)
-    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes**2)
-    return counts.reshape(num_classes, num_classes)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.dtype != bool and not np.issubdtype(labels.dtype, np.number):
+            raise TypeError(
+                f"{name} must hold class labels 0, 1, 2, ... Received dtype: {labels.dtype}."
+            )
+    if num_classes is None:
+        largest = max(y_true.max(initial=0), y_pred.max(initial=0))
+        num_classes = int(largest) + 1 if np.isfinite(largest) else 1  # NaN is refused below
+    else:
+        num_classes = check_positive_int("num_classes", num_classes)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        outside = labels[(labels < 0) | (labels >= num_classes) | (labels != np.floor(labels))]
+        if outside.size:
+            raise ValueError(
+                f"{name} must hold whole numbers in 0..{num_classes - 1} "
+                f"(num_classes={num_classes}). Received: {outside[0].item()!r}."
+            )
+    return metrics.confusion_matrix(
+        y_true.astype(np.int64), y_pred.astype(np.int64), labels=range(num_classes)
+    )
 
 
 def plot_confusion_matrix(y_true, y_pred, class_names=None, ax=None):

@@ -17,7 +17,30 @@ import numpy as np
 _PADDINGS = ("valid", "same")
 
 
-def _positive_int(name, value):
+def check_positive_int(name, value):
+    """Return ``value`` as an int, or raise an error that names the argument.
+
+    The check behind every size, count and stride argument of ``course_utils``.
+
+    Args:
+        name: the argument's name, for the message.
+        value: what was passed (a Python or NumPy integer; ``True`` is not a number here).
+
+    Returns:
+        ``value`` as a Python int.
+
+    Raises:
+        TypeError: ``value`` is not a whole number.
+        ValueError: ``value`` is 0 or negative.
+
+    Example:
+    >>> check_positive_int("filters", np.int64(32))
+    32
+    >>> check_positive_int("filters", 2.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: filters must be a whole number. Received: filters=2.5.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a whole number. Received: {name}={value!r}.")
     if value < 1:
@@ -31,15 +54,31 @@ def _padding(padding):
     return padding.lower()
 
 
-def _pair(name, value):
-    """An int or a pair of ints, as Keras accepts for kernel_size, strides, ..."""
+def check_int_pair(name, value):
+    """An int or a pair of ints, as Keras accepts for ``kernel_size``, ``strides``, ...
+
+    Args:
+        name: the argument's name, for the message.
+        value: one positive whole number (used for height and width) or two of them.
+
+    Returns:
+        ``(height, width)`` as Python ints.
+
+    Raises:
+        TypeError: a value is not a whole number.
+        ValueError: a value is 0 or negative, or a sequence does not hold two values.
+
+    Example:
+    >>> check_int_pair("kernel_size", 3), check_int_pair("strides", [2, 1])
+    ((3, 3), (2, 1))
+    """
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(
                 f"{name} must be an int or a pair of ints. Received: {name}={value!r}."
             )
-        return tuple(_positive_int(name, v) for v in value)
-    value = _positive_int(name, value)
+        return tuple(check_positive_int(name, v) for v in value)
+    value = check_positive_int(name, value)
     return (value, value)
 
 
@@ -68,10 +107,10 @@ def conv_output_size(input_size, kernel_size, strides=1, padding="valid", dilati
     >>> conv_output_size(28, 3, dilation_rate=2)
     24
     """
-    input_size = _positive_int("input_size", input_size)
-    kernel_size = _positive_int("kernel_size", kernel_size)
-    strides = _positive_int("strides", strides)
-    dilation_rate = _positive_int("dilation_rate", dilation_rate)
+    input_size = check_positive_int("input_size", input_size)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    strides = check_positive_int("strides", strides)
+    dilation_rate = check_positive_int("dilation_rate", dilation_rate)
     padding = _padding(padding)
     if padding == "same":
         return math.ceil(input_size / strides)
@@ -98,7 +137,7 @@ def pool_output_size(input_size, pool_size=2, strides=None, padding="valid"):
     >>> pool_output_size(26), pool_output_size(13), pool_output_size(7, padding="same")
     (13, 6, 4)
     """
-    pool_size = _positive_int("pool_size", pool_size)
+    pool_size = check_positive_int("pool_size", pool_size)
     strides = pool_size if strides is None else strides
     try:
         return conv_output_size(input_size, pool_size, strides, padding)
@@ -129,11 +168,11 @@ def conv_output_shape(
     (26, 26, 10)
     """
     height, width = _image_size(input_shape)
-    filters = _positive_int("filters", filters)
+    filters = check_positive_int("filters", filters)
     k, s, d = (
-        _pair("kernel_size", kernel_size),
-        _pair("strides", strides),
-        _pair("dilation_rate", dilation_rate),
+        check_int_pair("kernel_size", kernel_size),
+        check_int_pair("strides", strides),
+        check_int_pair("dilation_rate", dilation_rate),
     )
     return (
         conv_output_size(height, k[0], s[0], padding, d[0]),
@@ -150,9 +189,9 @@ def pool_output_shape(input_shape, pool_size=2, strides=None, padding="valid"):
     (13, 13, 8)
     """
     height, width = _image_size(input_shape)
-    channels = _positive_int("channels", input_shape[2])
-    p = _pair("pool_size", pool_size)
-    s = p if strides is None else _pair("strides", strides)
+    channels = check_positive_int("channels", input_shape[2])
+    p = check_int_pair("pool_size", pool_size)
+    s = p if strides is None else check_int_pair("strides", strides)
     return (
         pool_output_size(height, p[0], s[0], padding),
         pool_output_size(width, p[1], s[1], padding),
@@ -166,7 +205,7 @@ def _image_size(input_shape):
             "input_shape must be (height, width, channels) of one image, channels last. "
             f"Received: input_shape={input_shape!r}."
         )
-    return _positive_int("height", input_shape[0]), _positive_int("width", input_shape[1])
+    return check_positive_int("height", input_shape[0]), check_positive_int("width", input_shape[1])
 
 
 def predict_output_shape(layer, input_shape):
@@ -338,7 +377,7 @@ def conv2d_numpy(image, kernel, bias=0.0, strides=1, padding="valid"):
             f"with matching C. Received: image {image.shape}, kernel {kernel.shape}."
         )
     k_h, k_w = kernel.shape[:2]
-    s_h, s_w = _pair("strides", strides)
+    s_h, s_w = check_int_pair("strides", strides)
     padding = _padding(padding)
     out_h = conv_output_size(image.shape[0], k_h, s_h, padding)
     out_w = conv_output_size(image.shape[1], k_w, s_w, padding)

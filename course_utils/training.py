@@ -1,10 +1,11 @@
 """Training helpers shared by the MNIST lessons and the benchmarks: an input pipeline
-without stalls, a wall-clock budget, and the two reference MNIST models."""
+without stalls, a wall-clock budget, and the course's learning-rate schedule. (The models
+themselves are in ``course_utils.models``.)"""
 
-import math
 import time
 
 import keras
+import numpy as np
 
 
 def make_dataset(x, y, batch_size=32, shuffle=True, seed=None):
@@ -83,18 +84,29 @@ class CosineTimeBudget(TimeBudget):
     clock rather than a planned number of steps, it fits the budget on a fast machine
     and on a slow one alike. The optimizer needs a plain (float) learning rate.
 
+    The curve is Keras' own ``CosineDecay`` with warm-up (``schedule``), laid over
+    ``VIRTUAL_STEPS`` steps that stand for the budget: after a fraction ``f`` of the
+    budget the learning rate is ``schedule(f * VIRTUAL_STEPS)``. The schedule is sampled
+    once, at each virtual step, and read between samples by linear interpolation, because
+    calling a Keras schedule before every batch costs milliseconds on a CPU.
+
     Args:
         seconds: the training budget, in seconds.
         peak: the highest learning rate, reached after the warm-up.
-        warmup_fraction: the share of the budget spent warming up.
+        warmup_fraction: the share of the budget spent warming up (rounded to a whole
+            number of virtual steps, i.e. to 1/10,000 of the budget).
         final_fraction: the learning rate at the end, as a fraction of ``peak``.
         clock: a function returning seconds (``time.perf_counter``).
 
     Example:
     >>> schedule = CosineTimeBudget(300, peak=0.003)
-    >>> [round(schedule.learning_rate_at(f), 5) for f in (0, 0.05, 0.525, 1)]
-    [0.0, 0.003, 0.00151, 3e-05]
+    >>> [round(schedule.learning_rate_at(f), 6) for f in (0, 0.05, 0.525, 1)]
+    [0.0, 0.003, 0.001515, 3e-05]
+    >>> type(schedule.schedule).__name__, schedule.schedule.warmup_steps
+    ('CosineDecay', 500)
     """
+
+    VIRTUAL_STEPS = 10_000  # the budget, as steps of Keras' schedule
 
     def __init__(
         self, seconds, peak, warmup_fraction=0.05, final_fraction=0.01, clock=time.perf_counter
@@ -111,15 +123,22 @@ class CosineTimeBudget(TimeBudget):
         self.peak = peak
         self.warmup_fraction = warmup_fraction
         self.final_fraction = final_fraction
+        warmup_steps = min(round(warmup_fraction * self.VIRTUAL_STEPS), self.VIRTUAL_STEPS - 1)
+        self.schedule = keras.optimizers.schedules.CosineDecay(
+            0.0,
+            self.VIRTUAL_STEPS - warmup_steps,
+            alpha=final_fraction,
+            warmup_target=peak,
+            warmup_steps=warmup_steps,
+        )
+        self._steps = np.arange(self.VIRTUAL_STEPS + 1, dtype="float32")
+        rates = keras.ops.vectorized_map(self.schedule, self._steps)  # one call, ~0.1 s
+        self._rates = keras.ops.convert_to_numpy(rates)
 
     def learning_rate_at(self, fraction):
         """The learning rate after ``fraction`` of the budget (0 = start, 1 = end)."""
         fraction = min(max(float(fraction), 0.0), 1.0)
-        if fraction < self.warmup_fraction:
-            return self.peak * fraction / self.warmup_fraction
-        progress = (fraction - self.warmup_fraction) / (1 - self.warmup_fraction)
-        floor = self.final_fraction * self.peak
-        return floor + (self.peak - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+        return float(np.interp(fraction * self.VIRTUAL_STEPS, self._steps, self._rates))
 
     def on_train_begin(self, logs=None):
         rate = self.model.optimizer.learning_rate
@@ -135,31 +154,6 @@ class CosineTimeBudget(TimeBudget):
         self.model.optimizer.learning_rate.assign(self.learning_rate_at(fraction))
 
 
-def keras_example_model():
-    """The official Keras MNIST example: Conv 32 -> pool -> Conv 64 -> pool -> Dropout 0.5
-    -> Dense 10 (34,826 parameters).
-
-    Example:
-    >>> keras_example_model().count_params()
-    34826
-    """
-    from keras import layers
-
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(10, activation="softmax"),
-        ],
-        name="keras_example",
-    )
-
-
 def course_schedule(steps, peak=3e-3, warmup_fraction=0.05):
     """Warm-up then cosine decay over ``steps`` optimizer steps (the course's recipe).
 
@@ -171,38 +165,4 @@ def course_schedule(steps, peak=3e-3, warmup_fraction=0.05):
     warmup = max(1, int(steps * warmup_fraction))
     return keras.optimizers.schedules.CosineDecay(
         0.0, steps - warmup, alpha=0.01, warmup_target=peak, warmup_steps=warmup
-    )
-
-
-COURSE_MNIST_PEAK_LEARNING_RATE = 2e-3  # for Adam with CosineTimeBudget, batch 128
-
-
-def course_mnist_model():
-    """The course's best MNIST model for a 2-core CPU (104,714 parameters).
-
-    Random shifts of up to 10% of the image (about 3 pixels, training only), then
-    Conv 32 5x5 -> pool -> Conv 64 3x3 -> pool -> Conv 128 3x3 -> Dropout 0.4 -> Dense 10.
-    Train it with Adam and ``CosineTimeBudget(seconds, peak=COURSE_MNIST_PEAK_LEARNING_RATE)``,
-    batch 128, on images scaled to [0, 1]; notebook 06, section 7 explains each choice.
-
-    Example:
-    >>> course_mnist_model().count_params()
-    104714
-    """
-    from keras import layers
-
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", interpolation="nearest"),
-            layers.Conv2D(32, 5, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(128, 3, activation="relu"),
-            layers.Flatten(),
-            layers.Dropout(0.4),
-            layers.Dense(10, activation="softmax"),
-        ],
-        name="course_mnist",
     )

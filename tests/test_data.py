@@ -67,16 +67,20 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def no_keras(monkeypatch):
-    """keras.datasets fails as it does offline, and records that it was called."""
+    """keras.datasets fails as it does offline, and records which data sets were asked for."""
+    import keras
+
     calls = []
+    for name in ("mnist", "cifar10"):
 
-    def offline(name):
-        calls.append(name)
-        raise DataUnavailableError(
-            f"keras.datasets could not download {name}: you seem to be offline."
-        )
+        def offline(name=name):
+            calls.append(name)
+            raise Exception(  # what Keras raises when the server name cannot be looked up
+                f"URL fetch failure on https://example.invalid/{name}: None -- "
+                "[Errno -2] Name or service not known"
+            )
 
-    monkeypatch.setattr(data, "_load_from_keras", offline)
+        monkeypatch.setattr(getattr(keras.datasets, name), "load_data", offline)
     return calls
 
 
@@ -415,22 +419,9 @@ def test_load_cifar10_from_keras_flattens_labels(monkeypatch):
     assert labels.shape == (10,) and loaded.source == "keras"
 
 
-def offline_keras(monkeypatch):
-    import keras
-
-    def fail():
-        raise Exception(
-            "URL fetch failure on https://example.invalid/mnist.npz: None -- "
-            "[Errno -2] Name or service not known"
-        )
-
-    monkeypatch.setattr(keras.datasets.mnist, "load_data", fail)
-
-
-def test_load_mnist_offline_falls_back_to_standin(monkeypatch, capsys):
+def test_load_mnist_offline_falls_back_to_standin(monkeypatch, capsys, no_keras):
     monkeypatch.delenv(config.DATA_DIR_ENV, raising=False)
     monkeypatch.delenv(config.REQUIRE_REAL_DATA_ENV, raising=False)
-    offline_keras(monkeypatch)
     loaded = load_mnist()
     assert loaded.is_standin
     assert "offline" in loaded.note and "COURSE_DATA_DIR is not set" in loaded.note
@@ -440,8 +431,7 @@ def test_load_mnist_offline_falls_back_to_standin(monkeypatch, capsys):
     assert "Traceback" not in shown
 
 
-def test_load_mnist_keras_source_fails_in_one_sentence(monkeypatch):
-    offline_keras(monkeypatch)
+def test_load_mnist_keras_source_fails_in_one_sentence(no_keras):
     with pytest.raises(DataUnavailableError) as raised:
         load_mnist(source="keras", verbose=False)
     message = str(raised.value)
@@ -516,7 +506,11 @@ def test_standin_mnist_is_real_digits_in_mnist_layout():
     # MNIST centres a 20x20 digit in 28x28: a black 4-pixel border, white strokes.
     assert x_train[:, :4].max() == 0 and x_train[:, :, -4:].max() == 0
     assert x_train.max() == 255
-    assert abs(len(x_test) / 1797 - 0.2) < 0.01
+    # 80/20, stratified: a fifth of each digit (rounded down) is a test image; shuffled.
+    assert (len(x_train), len(x_test)) == (1442, 355)
+    per_digit = np.bincount(np.concatenate([y_train, y_test]))
+    assert np.bincount(y_test).tolist() == (per_digit // 5).tolist()
+    assert np.any(np.diff(y_train.astype(int)) < 0) and np.any(np.diff(y_test.astype(int)) < 0)
 
 
 def test_standin_cifar10_shapes_and_balance():
@@ -568,7 +562,7 @@ def test_plan_source_names_local_files(data_dir, monkeypatch):
 
 def real_data_dir(name):
     folder = config.data_dir()
-    if folder is None or data._find_local(name, folder) is None:
+    if folder is None or not data.plan_source(name).startswith(config.DATA_DIR_ENV):
         pytest.skip(f"COURSE_DATA_DIR does not hold {name}")
     return folder
 

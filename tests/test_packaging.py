@@ -1,5 +1,6 @@
 """The packaging promises: pyproject.toml and environment.yml agree, extras are right."""
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -79,9 +80,29 @@ def test_runtime_dependencies_are_unpinned_and_lean():
 def test_lower_bounds_match_what_check_setup_reports():
     from course_utils import environment
 
-    bounds = {_name(r): r.split(">=")[1] for r in PROJECT["dependencies"] if ">=" in r}
-    assert environment._version_tuple(bounds["tensorflow"]) == environment.MIN_TENSORFLOW
-    assert environment._version_tuple(bounds["keras"]) == environment.MIN_KERAS
+    bounds = {
+        _name(r): tuple(int(part) for part in r.split(">=")[1].split(".")[:2])
+        for r in PROJECT["dependencies"]
+        if ">=" in r
+    }
+    assert bounds["tensorflow"] == environment.MIN_TENSORFLOW
+    assert bounds["keras"] == environment.MIN_KERAS
+
+
+def test_version_has_one_source():
+    """pyproject.toml takes the version from course_utils.__version__, never its own copy."""
+    import importlib.metadata
+
+    import course_utils
+
+    assert "version" not in PROJECT and "version" in PROJECT["dynamic"]
+    dynamic = PYPROJECT["tool"]["setuptools"]["dynamic"]
+    assert dynamic["version"] == {"attr": "course_utils.__version__"}
+    # A plain string, which setuptools reads without importing the package (and TensorFlow).
+    init = (ROOT / "course_utils" / "__init__.py").read_text()
+    assert re.findall(r'^__version__ = "(.+)"$', init, re.MULTILINE) == [course_utils.__version__]
+    installed = importlib.metadata.version("course-utils")
+    assert installed == course_utils.__version__, "reinstall: pip install -e ."
 
 
 def test_extras():
@@ -100,11 +121,13 @@ def test_runtime_imports_are_declared():
     """
     imported = set()
     for path in (ROOT / "course_utils").rglob("*.py"):
-        for line in path.read_text().splitlines():
-            match = re.match(r"\s*(?:from|import)\s+(\w+)", line)
-            if match:
-                imported.add(match.group(1))
-    module_to_package = {"PIL": "pillow", "sklearn": "scikit-learn"}
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    # tomllib is the standard library's from Python 3.11; before, the build uses tomli
+    module_to_package = {"PIL": "pillow", "sklearn": "scikit-learn", "tomllib": "tomli"}
     third_party = imported - set(sys.stdlib_module_names) - {"course_utils", "IPython"}
     declared = {_name(r) for r in PROJECT["dependencies"]}
     assert {module_to_package.get(m, m) for m in third_party} <= declared

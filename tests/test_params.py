@@ -70,6 +70,7 @@ def test_batch_norm_params_split():
         (lambda: conv2d_params(3, 0, 10), ValueError, "Received: input_channels=0"),
         (lambda: dense_params(9216.0, 128), TypeError, "Received: input_units=9216.0"),
         (lambda: batch_norm_params(-1), ValueError, "Received: channels=-1"),
+        (lambda: layer_params(layers.Dense(4, name="head")), ValueError, "'head' is not built"),
     ],
 )
 def test_bad_arguments(call, error, message):

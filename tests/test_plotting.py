@@ -86,8 +86,35 @@ def test_plot_history_bad_input(args, kwargs, error, message):
 def test_confusion_matrix_counts():
     matrix = plotting.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], num_classes=4)
     assert matrix.tolist() == [[1, 1, 0, 0], [0, 1, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0]]
-    with pytest.raises(ValueError, match="Received: 2 and 3"):
-        plotting.confusion_matrix([0, 1], [0, 1, 1])
+    assert isinstance(matrix, np.ndarray) and np.issubdtype(matrix.dtype, np.integer)
+
+
+def test_confusion_matrix_takes_keras_style_labels():
+    y_true = np.array([[3], [1], [3]], np.uint8)  # CIFAR-10's (N, 1) labels
+    probabilities = np.eye(5)[[3, 1, 2]]
+    matrix = plotting.confusion_matrix(y_true, probabilities.argmax(axis=1), num_classes=5)
+    assert matrix.shape == (5, 5) and matrix[3, 3] == 1 and matrix[3, 2] == 1
+    assert plotting.confusion_matrix([1.0, 0.0], [1, 1]).tolist() == [[0, 1], [0, 1]]
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "num_classes", "error", "message"),
+    [
+        ([0, 1], [0, 1, 1], None, ValueError, "Received: 2 and 3"),
+        # A label past num_classes is refused, not counted in another cell.
+        ([0, 1], [4, 1], 3, ValueError, r"y_pred must hold whole numbers in 0\.\.2 .* 4\."),
+        ([0, 3], [0, 1], 3, ValueError, r"y_true must .* Received: 3\."),
+        ([0, -1], [0, 1], None, ValueError, r"y_true must .* Received: -1\."),
+        ([0, 1.5], [0, 1], None, ValueError, r"Received: 1\.5\."),
+        ([0, np.nan], [0, 1], None, ValueError, r"Received: nan\."),
+        ([0, 1], [0, 1], 0, ValueError, r"num_classes must be 1 or more. Received: num_classes=0"),
+        ([0, 1], [0, 1], 2.0, TypeError, r"Received: num_classes=2\.0"),
+        (["cat"], ["dog"], None, TypeError, "Received dtype: <U3"),
+    ],
+)
+def test_confusion_matrix_bad_input(y_true, y_pred, num_classes, error, message):
+    with pytest.raises(error, match=message):
+        plotting.confusion_matrix(y_true, y_pred, num_classes)
 
 
 def test_plot_confusion_matrix_writes_the_counts():
@@ -99,6 +126,11 @@ def test_plot_confusion_matrix_writes_the_counts():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
     assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
     assert "4 of 6 right" in ax.get_title()
+
+
+def test_plot_confusion_matrix_refuses_a_label_without_a_name():
+    with pytest.raises(ValueError, match=r"0\.\.1 \(num_classes=2\). Received: 2\."):
+        plotting.plot_confusion_matrix([0, 1], [0, 2], class_names=["cat", "dog"])
 
 
 def test_plot_misclassified_shows_only_the_wrong_ones():

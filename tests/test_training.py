@@ -1,20 +1,11 @@
-"""course_utils.training: the input pipeline, the time budget and the reference models."""
+"""course_utils.training: the input pipeline, the time budget and the schedule."""
 
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from course_utils.params import param_table
-from course_utils.shapes import trace_shapes
-from course_utils.training import (
-    CosineTimeBudget,
-    TimeBudget,
-    course_mnist_model,
-    course_schedule,
-    keras_example_model,
-    make_dataset,
-)
+from course_utils.training import CosineTimeBudget, TimeBudget, course_schedule, make_dataset
 
 
 def test_make_dataset_batches_every_example_once():
@@ -51,18 +42,23 @@ def test_make_dataset_bad_input(kwargs, message):
         make_dataset(**kwargs)
 
 
-def test_time_budget_stops_training():
+def tiny_model(learning_rate=0.1):
+    """A one-layer model compiled with SGD, for the callbacks to act on."""
     model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
+    return model
+
+
+def test_time_budget_stops_training():
     budget = TimeBudget(1e-9)
-    history = model.fit(np.zeros((8, 2)), np.zeros(8), epochs=50, verbose=0, callbacks=[budget])
+    history = tiny_model().fit(
+        np.zeros((8, 2)), np.zeros(8), epochs=50, verbose=0, callbacks=[budget]
+    )
     assert len(history.history["loss"]) == 1 == len(budget.epoch_seconds)
 
 
 def test_time_budget_lets_a_generous_budget_run():
-    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    history = model.fit(
+    history = tiny_model().fit(
         np.zeros((8, 2)), np.zeros(8), epochs=3, verbose=0, callbacks=[TimeBudget(600)]
     )
     assert len(history.history["loss"]) == 3
@@ -72,22 +68,6 @@ def test_time_budget_lets_a_generous_budget_run():
 def test_time_budget_bad_seconds(seconds):
     with pytest.raises(ValueError, match="Received"):
         TimeBudget(seconds)
-
-
-def test_keras_example_model_is_the_official_one():
-    model = keras_example_model()
-    kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == [
-        "Conv2D",
-        "MaxPooling2D",
-        "Conv2D",
-        "MaxPooling2D",
-        "Flatten",
-        "Dropout",
-        "Dense",
-    ]
-    assert model.count_params() == 34_826
-    assert model.output_shape == (None, 10)
 
 
 def test_course_schedule_warms_up_then_decays():
@@ -109,12 +89,6 @@ class FakeClock:
         return self.now
 
 
-def tiny_model(learning_rate=0.1):
-    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
-    return model
-
-
 def test_time_budget_with_a_fake_clock_stops_before_the_budget():
     # TimeBudget reads the clock once at the start and once per epoch: 1 s per epoch.
     budget = TimeBudget(10.5, clock=FakeClock(1.0))
@@ -133,6 +107,27 @@ def test_time_budget_with_a_fake_clock_stops_before_the_budget():
 def test_cosine_time_budget_learning_rate_at(fraction, expected):
     schedule = CosineTimeBudget(300, peak=0.003)
     assert schedule.learning_rate_at(fraction) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("warmup_fraction", "final_fraction"), [(0.05, 0.01), (0.1, 0.0), (0.0, 0.2), (0.5, 0.5)]
+)
+def test_cosine_time_budget_is_keras_cosine_decay(warmup_fraction, final_fraction):
+    budget = CosineTimeBudget(60, 0.4, warmup_fraction, final_fraction)
+    steps = 10_000  # the budget as steps of a Keras schedule, indexed by fraction
+    warmup_steps = round(warmup_fraction * steps)
+    keras_schedule = keras.optimizers.schedules.CosineDecay(
+        0.0,
+        steps - warmup_steps,
+        alpha=final_fraction,
+        warmup_target=0.4,
+        warmup_steps=warmup_steps,
+    )
+    for fraction in (0, 0.01, 0.0312345, 0.05, 0.1, 0.33, 0.5, 0.777777, 0.9999, 1):
+        expected = float(keras_schedule(fraction * steps))
+        assert budget.learning_rate_at(fraction) == pytest.approx(expected, rel=1e-5, abs=1e-9)
+    assert budget.learning_rate_at(warmup_fraction) == pytest.approx(0.4)
+    assert budget.learning_rate_at(1) == pytest.approx(0.4 * final_fraction, rel=1e-6)
 
 
 def test_cosine_time_budget_sets_the_learning_rate_from_the_clock():
@@ -157,8 +152,7 @@ def test_cosine_time_budget_sets_the_learning_rate_from_the_clock():
 
 
 def test_cosine_time_budget_needs_a_plain_learning_rate():
-    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.SGD(course_schedule(10)), loss="mse")
+    model = tiny_model(learning_rate=course_schedule(10))
     with pytest.raises(TypeError, match="plain number"):
         model.fit(np.zeros((4, 2)), np.zeros(4), verbose=0, callbacks=[CosineTimeBudget(60, 0.1)])
 
@@ -175,21 +169,3 @@ def test_cosine_time_budget_needs_a_plain_learning_rate():
 def test_cosine_time_budget_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         CosineTimeBudget(60, **kwargs)
-
-
-def test_course_mnist_model_shapes_and_count():
-    model = course_mnist_model()
-    assert model.count_params() == 104_714
-    assert model.output_shape == (None, 10)
-    assert trace_shapes(model).all_match and param_table(model).all_match
-
-
-def test_course_mnist_model_shifts_only_while_training():
-    model = course_mnist_model()
-    shift = model.layers[0]
-    image = np.zeros((1, 28, 28, 1), "float32")
-    image[0, 10:18, 10:18] = 1.0
-    assert np.array_equal(np.asarray(shift(image, training=False)), image)
-    moved = [np.asarray(shift(image, training=True)) for _ in range(5)]
-    assert any(not np.array_equal(m, image) for m in moved)
-    assert all(m.sum() == image.sum() for m in moved)  # nearest: whole pixels move, none lost
