@@ -1,7 +1,7 @@
 """Exercise checks: pass your answer in, and get a sentence back.
 
 Each notebook has a module of exercises (``course_utils.exercises.nb01`` and so on)
-whose attributes ``q1``, ``q2``, ... are ``Exercise`` objects::
+whose attributes ``q1``, ``q2``, ... are exercises::
 
     from course_utils.exercises import nb01 as ex
 
@@ -10,13 +10,19 @@ whose attributes ``q1``, ``q2``, ... are ``Exercise`` objects::
     ex.q1.hint()                  # hints come in levels: call again for the next
     ex.q1.solution()              # the worked answer from the solution notebook
 
-``check`` never raises into the notebook: whatever it is given, it answers with
-``Feedback`` that shows as Markdown in Jupyter and Colab and as text in a terminal.
+How a check is written: ``parse`` turns the answer into what the rules read (or raises
+``Unusable`` with a sentence), then an ordered table of ``Rule`` objects runs, one per
+requirement the exercise's text states or implies and one per catalogued classic mistake.
+The first rule that fails is the feedback, with its sentence from the exercise's
+``messages``. A ``SpecExercise`` is correct when no rule fails; a ``ValueExercise`` when no
+rule fails and the answer is the value ``expected()`` computes from the notebook's data.
+Each rule carries an answer that breaks it, which the tests check is refused by name.
 """
 
 import enum
 import importlib
 import json
+import string
 import sys
 from functools import lru_cache
 from importlib import resources
@@ -34,22 +40,21 @@ class Outcome(enum.Enum):
 
 # Marks from the Dingbats block, which ordinary text fonts (DejaVu, Segoe UI Symbol, Menlo)
 # cover: colour emoji such as U+2705 show as empty boxes where no emoji font is installed.
-_ICONS = {Outcome.NOT_ATTEMPTED: "✎", Outcome.INCORRECT: "✗", Outcome.CORRECT: "✓"}
+ICONS = {Outcome.NOT_ATTEMPTED: "✎", Outcome.INCORRECT: "✗", Outcome.CORRECT: "✓"}
+CATCH_ALL = "The check could not use your answer"
 
 
 class Feedback:
-    """The result of a check: an outcome, the exercise it belongs to, and a message.
+    """The result of a check: the exercise's key, an outcome, a message, and the name of the
+    rule an incorrect answer broke (``"parse"`` when it could not be read).
 
     Example:
     >>> print(Feedback("1.1", Outcome.CORRECT, "Well done."))
     [correct] Exercise 1.1: Well done.
     """
 
-    def __init__(self, key, outcome, message, mistake=None):
-        self.key = key
-        self.outcome = outcome
-        self.message = message
-        self.mistake = mistake  # the name of a recognised classic mistake, if any
+    def __init__(self, key, outcome, message, rule=None):
+        self.key, self.outcome, self.message, self.rule = key, outcome, message, rule
 
     @property
     def correct(self):
@@ -57,7 +62,7 @@ class Feedback:
 
     def _repr_markdown_(self):
         label = self.outcome.value.capitalize()
-        return f"{_ICONS[self.outcome]} **Exercise {self.key}, {label}.** {self.message}"
+        return f"{ICONS[self.outcome]} **Exercise {self.key}, {label}.** {self.message}"
 
     def __str__(self):
         return f"[{self.outcome.value}] Exercise {self.key}: {self.message}"
@@ -65,30 +70,66 @@ class Feedback:
     __repr__ = __str__
 
 
-class Mistake:
-    """A classic wrong answer, recognised by name.
+class Unusable(Exception):
+    """Raised by ``parse`` when the rules cannot read an answer; its message is the sentence
+    the learner sees."""
+
+
+class Rule:
+    """One requirement of an exercise, or one catalogued classic mistake.
 
     Args:
-        name: a short identifier, e.g. ``"integer_division"``.
-        message: the sentence a learner sees; it names the mistake.
-        answer: a function of the exercise's reference data that returns the wrong
-            value this mistake produces (compared like the right answer), or
-        test: a predicate ``test(answer, exercise)`` for mistakes not tied to one value.
+        name: the rule's name: ``Feedback.rule`` of an answer that breaks it, and the key of
+            its sentence in the exercise's ``messages``.
+        holds: ``holds(parsed, exercise)``, true when the answer meets the requirement; it
+            may assume that every earlier rule holds.
+        breaks: ``breaks(exercise)``, an answer that breaks this rule and no earlier one.
+        mistake: a catalogued classic mistake, whose specific sentence may come before a
+            requirement that the same answer also breaks.
+        message: the sentence, for rules made outside an exercise (``whole_number``);
+            otherwise it is ``exercise.messages[name]``.
+
+    Example:
+    >>> rule = Rule("even", lambda n, ex: n % 2 == 0, lambda ex: 3, message="Give an even number.")
+    >>> rule.holds(4, None), rule.breaks(None)
+    (True, 3)
     """
 
-    def __init__(self, name, message, answer=None, test=None):
-        if (answer is None) == (test is None):
-            raise TypeError(f"Mistake {name!r} needs exactly one of answer= or test=.")
-        self.name = name
-        self.message = message
-        self.answer = answer
-        self.test = test
+    def __init__(self, name, holds, breaks, mistake=False, message=None):
+        self.name, self.holds, self.breaks = name, holds, breaks
+        self.mistake, self.message = mistake, message
 
-    def matches(self, answer, exercise):
-        if self.test is not None:
-            return bool(self.test(answer, exercise))
-        wrong = self.answer(exercise)
-        return exercise.same(answer, wrong)
+    def __repr__(self):
+        return f"Rule({self.name!r})"
+
+
+def mistake(name, wrong):
+    """A catalogued wrong value: the rule fails when the parsed answer is the parsed
+    ``wrong(exercise)``, as the exercise's ``same`` compares them.
+
+    Example:
+    >>> rule = mistake("percentage", lambda ex: 81.0)
+    >>> rule.name, rule.mistake, rule.breaks(None)
+    ('percentage', True, 81.0)
+    """
+
+    def holds(parsed, exercise):
+        try:
+            return not exercise.same(parsed, exercise.parse(wrong(exercise)))
+        except Unusable:
+            return True
+
+    return Rule(name, holds, wrong, mistake=True)
+
+
+def mistakes(wrong_values):
+    """A ``mistake`` rule per fixed wrong value, ``{rule name: wrong value}``, in order.
+
+    Example:
+    >>> [(rule.name, rule.breaks(None)) for rule in mistakes({"forgot_bias": 90, "one": 10})]
+    [('forgot_bias', 90), ('one', 10)]
+    """
+    return [mistake(name, lambda ex, w=w: w) for name, w in wrong_values.items()]
 
 
 def is_whole_number(value):
@@ -101,83 +142,124 @@ def is_whole_number(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
-def is_model(answer):
-    """Whether ``answer`` is a Keras model (any kind: Sequential, Functional, subclassed).
+def is_real_number(value):
+    """Whether ``value`` is a finite int or float (Python or NumPy scalar), not a bool.
 
     Example:
-    >>> import keras
-    >>> is_model(keras.Sequential()), is_model(keras.layers.Dense(1))
-    (True, False)
+    >>> is_real_number(0.5), is_real_number(np.float32(1)), is_real_number("0.5")
+    (True, True, False)
     """
-    import keras
+    numbers = (int, float, np.integer, np.floating)
+    return isinstance(value, numbers) and not isinstance(value, bool) and bool(np.isfinite(value))
 
-    return isinstance(answer, keras.Model)
 
-
-def layer_activation(layer):
-    """The name of a layer's activation (``"relu"``, ``"softmax"``), or ``""`` if it has none.
+def short(value, limit=80):
+    """A short description of ``value`` for a message, which never raises.
 
     Example:
-    >>> import keras
-    >>> layer_activation(keras.layers.Dense(1, activation="relu"))
-    'relu'
+    >>> short(np.zeros((2, 3))), short("x" * 100)[-5:]
+    ('an array of shape (2, 3) and dtype float64', 'xx...')
     """
-    activation = layer.get_config().get("activation")
-    return activation if isinstance(activation, str) else getattr(activation, "__name__", "")
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    try:
+        text = repr(value)
+    except Exception:  # a repr that raises still gets a description
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def is_placeholder(answer):
-    """Whether the learner has not replaced the placeholder ``...`` yet.
+class _Say(string.Formatter):
+    def convert_field(self, value, conversion):  # `!r` describes in short, never raises
+        return short(value) if conversion == "r" else super().convert_field(value, conversion)
+
+
+def say(template, parsed, exercise):
+    """A message from a template: ``{a}`` is the parsed answer, ``{ex}`` the exercise, and
+    ``!r`` describes a value in short; a function ``template(parsed, exercise)`` also works.
 
     Example:
-    >>> is_placeholder(...), is_placeholder(None), is_placeholder(0)
-    (True, False, False)
+    >>> say("Received: {a!r}.", "x" * 3, None)
+    "Received: 'xxx'."
     """
-    return answer is Ellipsis
+    return (
+        template(parsed, exercise)
+        if callable(template)
+        else _Say().format(template, a=parsed, ex=exercise)
+    )
+
+
+def same_value(answer, reference):
+    """Whether ``answer`` is ``reference``: same kind, shape and dtype, equal values.
+
+    Whole numbers compare exactly, other numbers with a relative tolerance of 1e-9, tuples
+    and lists part by part, arrays by shape, dtype and value; bools only equal bools.
+
+    Example:
+    >>> same_value(784, 784), same_value((28, 28), [28, 28]), same_value(True, 1)
+    (True, True, False)
+    """
+    if isinstance(reference, (bool, np.bool_)) or isinstance(answer, (bool, np.bool_)):
+        return type(answer) is type(reference) and answer == reference
+    if is_whole_number(reference):
+        return is_whole_number(answer) and int(answer) == int(reference)
+    if is_real_number(reference):
+        return is_real_number(answer) and bool(np.isclose(answer, reference, rtol=1e-9, atol=0))
+    if isinstance(reference, (tuple, list)):
+        return (
+            isinstance(answer, (tuple, list))
+            and len(answer) == len(reference)
+            and all(same_value(a, r) for a, r in zip(answer, reference, strict=True))
+        )
+    if isinstance(reference, np.ndarray):
+        return (
+            isinstance(answer, np.ndarray)
+            and answer.shape == reference.shape
+            and answer.dtype == reference.dtype
+            and bool(np.allclose(answer, reference, rtol=1e-6, atol=1e-9))
+        )
+    return type(answer) is type(reference) and bool(answer == reference)
 
 
 class Exercise:
-    """One exercise: a check that computes the truth, classic mistakes, hints, solution.
+    """What every exercise has: a title, hints, rules with their messages, and the learner's
+    interface (``check``, ``hint``, ``solution``).
 
-    Subclasses (or instances) set ``key`` ("1.2"), ``title``, ``hints`` (a list, from
-    gentle to nearly the answer), ``mistakes`` (a list of ``Mistake``), and define
-    ``expected()``, which computes the right answer with NumPy or Keras. Override
-    ``same`` for answers that are not numbers, tuples or arrays, and ``diagnose`` to
-    explain a wrong answer that no catalogued mistake explains.
+    Subclasses set ``title``, ``hints`` (from gentle to one step short of the answer),
+    ``rules`` (an ordered list of ``Rule``, or a property that builds one) and ``messages``
+    (``{rule name: template}`` for ``say``, and ``"praise"`` for a correct answer), and
+    define ``parse`` and ``reference`` (the answer a worked solution gives). ``names`` names
+    the parts of a tuple answer, so that a half-answered tuple names the part still ``...``.
+    ``bind`` sets ``key`` and ``notebook``.
     """
 
-    key = "?"
-    title = ""
-    notebook = ""
-    hints = ()
-    mistakes = ()
+    key, notebook, title = "?", "", ""
+    hints, rules, names, messages = (), (), (), {}
 
     def __init__(self):
         self._hint_level = 0
         self.last = None  # the last Feedback, for the progress table
 
-    # --- what a subclass defines --------------------------------------------------------
-    def expected(self):
+    def parse(self, answer):
+        """The answer as the rules read it; raises ``Unusable`` with a sentence if it can't."""
+        return answer
+
+    def reference(self):
+        """The answer the worked solution gives."""
         raise NotImplementedError
 
-    def same(self, answer, reference):
-        """Whether ``answer`` equals ``reference`` (type, shape and value)."""
-        return _same(answer, reference)
+    def same(self, parsed, value):
+        """Whether a parsed answer is ``value`` (also how ``mistake`` rules compare)."""
+        return same_value(parsed, value)
 
-    def validate(self, answer):
-        """Return a message when the answer is of the wrong kind, else None."""
+    def remaining(self, parsed):
+        """After every rule holds: a message if the answer is still wrong, else None."""
         return None
 
-    def diagnose(self, answer, reference):
-        """A message for a wrong answer that no catalogued mistake explains."""
-        if answer is None:
-            return (
-                "Your answer is None: did you forget to assign the value (or to `return` "
-                "it from your function)?"
-            )
-        return f"Your answer is {_short(answer)}; that is not it. Try `ex.q{self.number}.hint()`."
+    def praise(self, parsed):
+        """The sentence shown with a correct answer."""
+        return say(self.messages.get("praise", "Well done."), parsed, self)
 
-    # --- what a learner calls -----------------------------------------------------------
     @property
     def number(self):
         return self.key.split(".")[-1]
@@ -186,132 +268,179 @@ class Exercise:
         """Check an answer; returns Feedback and never raises."""
         try:
             feedback = self._check(answer)
-        except Exception as error:  # a check must never crash the learner's notebook
-            feedback = Feedback(
-                self.key,
-                Outcome.INCORRECT,
-                f"The check could not use your answer ({type(error).__name__}: "
-                f"{_first_line(error)}). Is it the kind of value the exercise asks for?",
-            )
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit from an answer's __eq__ included
+            why = f"{CATCH_ALL} ({_describe_error(error)}). Is it the kind of value asked for?"
+            feedback = Feedback(self.key, Outcome.INCORRECT, why)
         self.last = feedback
         return feedback
 
     def _check(self, answer):
-        if is_placeholder(answer):
-            return Feedback(
-                self.key,
-                Outcome.NOT_ATTEMPTED,
-                "Replace the `...` in the cell above with your answer, run it, then run "
-                "this cell again.",
-            )
-        problem = self.validate(answer)
+        missing = self._missing_part(answer)
+        if missing is Ellipsis:
+            message = "Replace the `...` in the cell above with your answer, run it, then run this cell again."
+            return Feedback(self.key, Outcome.NOT_ATTEMPTED, message)
+        if missing:
+            return self._incorrect(f"`{missing}` is still `...`: give it a value too.", "parts")
+        if answer is None:
+            message = "Your answer is None: did you forget to assign the value (or to `return` it)?"
+            return self._incorrect(message, "parse")
+        try:
+            parsed = self.parse(answer)
+        except Unusable as why:
+            return self._incorrect(str(why), "parse")
+        for rule in self.rules:
+            if not rule.holds(parsed, self):
+                template = rule.message if rule.message is not None else self.messages[rule.name]
+                return self._incorrect(say(template, parsed, self), rule.name)
+        problem = self.remaining(parsed)
         if problem:
-            return Feedback(self.key, Outcome.INCORRECT, problem)
-        reference = self.expected()
-        if self.same(answer, reference):
-            return Feedback(self.key, Outcome.CORRECT, self.praise(reference))
-        for mistake in self.mistakes:
-            if mistake.matches(answer, self):
-                return Feedback(self.key, Outcome.INCORRECT, mistake.message, mistake.name)
-        return Feedback(self.key, Outcome.INCORRECT, self.diagnose(answer, reference))
+            return self._incorrect(problem, None)
+        return Feedback(self.key, Outcome.CORRECT, self.praise(parsed))
 
-    def praise(self, reference):
-        """The sentence shown with a correct answer."""
-        return "Well done."
+    def _missing_part(self, answer):
+        """Ellipsis when nothing is answered, the name of a part still ``...``, or None."""
+        if answer is Ellipsis:
+            return Ellipsis
+        parts = answer if isinstance(answer, (tuple, list)) else ()
+        missing = [part is Ellipsis for part in parts]
+        if not any(missing):
+            return None
+        if not self.names or len(parts) != len(self.names) or all(missing):
+            return Ellipsis
+        return self.names[missing.index(True)]
+
+    def _incorrect(self, message, rule):
+        return Feedback(self.key, Outcome.INCORRECT, message, rule)
 
     def hint(self, level=None):
         """Show the next hint (or hint number ``level``, from 1)."""
         if not self.hints:
-            return _Text("There is no hint for this one; try `.solution()`.")
+            return _Shown("There is no hint for this one; try `.solution()`.")
         if level is None:
             self._hint_level = min(self._hint_level + 1, len(self.hints))
             level = self._hint_level
-        if not isinstance(level, int) or not 1 <= level <= len(self.hints):
-            return _Text(f"Hints go from 1 to {len(self.hints)}. Received: level={level!r}.")
+        if not is_whole_number(level) or not 1 <= level <= len(self.hints):
+            return _Shown(f"Hints go from 1 to {len(self.hints)}. Received: level={level!r}.")
         more = " Call `.hint()` again for more." if level < len(self.hints) else ""
-        return _Text(f"Hint {level}/{len(self.hints)}: {self.hints[level - 1]}{more}")
+        return _Shown(f"Hint {level}/{len(self.hints)}: {self.hints[level - 1]}{more}")
 
     def solution(self):
         """Show the worked answer, taken from the solution notebook."""
         code = solution_code(self.notebook, self.key)
         if code is None:
-            return _Text(f"No stored solution for exercise {self.key}.")
-        return _Code(f"Solution to exercise {self.key}:", code)
+            return _Shown(f"No stored solution for exercise {self.key}.")
+        title = f"Solution to exercise {self.key}:"
+        return _Shown(f"{title}\n\n```python\n{code}\n```", f"{title}\n\n{code}")
 
 
-class TupleExercise(Exercise):
-    """An exercise whose answer is a tuple of values the learner copy sets to ``...``.
-
-    All parts still ``...``: "not attempted". Some of them: also "not attempted", unless
-    ``names`` names the parts, and then the feedback names the one still missing.
-    """
-
-    names = ()
-
-    def _check(self, answer):
-        parts = answer if isinstance(answer, (tuple, list)) else ()
-        missing = [is_placeholder(part) for part in parts]
-        if any(missing) and not self.names:
-            answer = ...
-        elif any(missing) and len(parts) == len(self.names):
-            if not all(missing):
-                still = self.names[missing.index(True)]
-                message = f"`{still}` is still `...`: give it a value too."
-                return Feedback(self.key, Outcome.INCORRECT, message)
-            answer = ...
-        return super()._check(answer)
+class SpecExercise(Exercise):
+    """An exercise whose answer is right when it meets every rule of its specification."""
 
 
-def kind(value):
-    """The type name of ``value``, for messages such as "Received: list."
+class ValueExercise(Exercise):
+    """An exercise with one right value, ``expected()``, computed from the notebook's data;
+    an answer that passes every rule is correct only if it is that value."""
+
+    def expected(self):
+        raise NotImplementedError
+
+    def reference(self):
+        return self.expected()
+
+    def remaining(self, parsed):
+        if self.same(parsed, self.expected()):
+            return None
+        return f"Your answer is {short(parsed)}; that is not it. Try `ex.q{self.number}.hint()`."
+
+
+def whole_number(example, what="whole number"):
+    """The rule that an answer is an int (Python or NumPy): a count or a size is exact, so a
+    float such as ``26.0`` (often ``/`` where the formula floors) is refused.
 
     Example:
-    >>> kind([1, 2]), kind(None)
-    ('list', 'NoneType')
+    >>> whole_number(26).holds(26.0, None)
+    False
     """
-    return type(value).__name__
+
+    def message(parsed, ex):
+        why = " (a float: use `//` where the formula rounds down, or `int(...)`)"
+        return f"Give one {what}, an int such as `{example}`. Received: {short(parsed)}" + (
+            f"{why}." if isinstance(parsed, (float, np.floating)) else "."
+        )
+
+    return Rule(
+        "whole_number",
+        lambda a, ex: is_whole_number(a),
+        lambda ex: float(ex.reference()),
+        message=message,
+    )
 
 
-class WholeNumberExercise(Exercise):
-    """An exercise whose answer is one whole number (``26.0`` is accepted as ``26``)."""
+def real_number(example, what="number"):
+    """The rule that an answer is one finite number (not a string, an array or a bool).
 
-    unit = "whole number"
-    example = 26
-
-    def validate(self, answer):
-        if not is_whole_number(answer) and not isinstance(answer, float):
-            return f"Give one {self.unit}, e.g. `{self.example}`. Received: {_short(answer)}."
-        return None
-
-    def same(self, answer, reference):
-        if isinstance(answer, float):
-            return answer.is_integer() and int(answer) == reference
-        return is_whole_number(answer) and int(answer) == reference
-
-
-def progress(module):
-    """A table of this notebook's exercises and their last outcome in this kernel.
-
-    Args:
-        module: an exercise module, e.g. ``course_utils.exercises.nb01``.
+    Example:
+    >>> real_number(0.5).holds("0.5", None), real_number(0.5).holds(np.float64(0.5), None)
+    (False, True)
     """
-    rows = []
-    for name in sorted(vars(module)):
-        exercise = getattr(module, name)
-        if name.startswith("q") and isinstance(exercise, Exercise):
-            outcome = exercise.last.outcome if exercise.last else Outcome.NOT_ATTEMPTED
-            rows.append((exercise.key, exercise.title, outcome))
-    return _Progress(rows)
+    message = f"Give one {what}, e.g. `{example}`. Received: {{a!r}}."
+    return Rule(
+        "number", lambda a, ex: is_real_number(a), lambda ex: str(ex.reference()), message=message
+    )
 
 
-def progress_for(module_name):
-    """The ``show_progress()`` function of an exercise module: ``progress_for(__name__)``."""
+def computed(source, tolerance=5e-3):
+    """The rule that a number was computed, not typed in: within ``tolerance`` of the
+    expected value but not the value is a rounded copy.
+
+    Example:
+    >>> computed("`x_train`").name
+    'computed'
+    """
+    message = (
+        f"Close, but not exact: compute it from {source} rather than typing in a rounded number."
+    )
+
+    def holds(parsed, ex):
+        return ex.same(parsed, ex.expected()) or abs(parsed - ex.expected()) > tolerance
+
+    return Rule("computed", holds, lambda ex: ex.expected() + tolerance / 10, message=message)
+
+
+def bind(module_name, *exercises):
+    """Number the exercises of a module (``nb05``: keys 5.1, 5.2, ...), make them its
+    ``q1``, ``q2``, ... and give it ``show_progress()``. Returns the exercises."""
+    module = sys.modules[module_name]
+    notebook = module_name.rsplit(".nb", 1)[-1]
+    for number, exercise in enumerate(exercises, start=1):
+        exercise.key, exercise.notebook = f"{int(notebook)}.{number}", notebook
+        setattr(module, f"q{number}", exercise)
 
     def show_progress():
         """The exercises of this notebook and how each went in this kernel."""
-        return progress(sys.modules[module_name])
+        return progress(module)
 
-    return show_progress
+    module.show_progress = show_progress
+    return exercises
+
+
+def exercises_of(module):
+    """The exercises ``q1``, ``q2``, ... of an exercise module, in order."""
+    found = {
+        int(name[1:]): value for name, value in vars(module).items() if isinstance(value, Exercise)
+    }
+    return [found[number] for number in sorted(found)]
+
+
+def progress(module):
+    """A table of a notebook's exercises and their last outcome in this kernel."""
+    rows = []
+    for exercise in exercises_of(module):
+        outcome = exercise.last.outcome if exercise.last else Outcome.NOT_ATTEMPTED
+        rows.append((exercise.key, exercise.title, outcome))
+    return _Progress(rows)
 
 
 @lru_cache(maxsize=1)
@@ -328,13 +457,28 @@ def solution_code(notebook, key):
     return _solutions().get(notebook, {}).get(key)
 
 
-@lru_cache(maxsize=2)
-def reference_data(name):
-    """The data set a notebook loaded (same settings, same source), for checks."""
+def _default_loader(name):
     from course_utils.data import load_cifar10, load_mnist
 
-    loader = {"mnist": load_mnist, "cifar10": load_cifar10}[name]
-    return loader(verbose=False)
+    return {"mnist": load_mnist, "cifar10": load_cifar10}[name](verbose=False)
+
+
+_loader = _default_loader
+
+
+@lru_cache(maxsize=2)
+def reference_data(name):
+    """The data set a notebook loaded, ``"mnist"`` or ``"cifar10"`` (same settings, same
+    source), from which checks compute the truth."""
+    return _loader(name)
+
+
+def use_reference_data(loader=None):
+    """Make checks compute their truth from ``loader(name)`` (tests use the stand-in);
+    ``None`` restores the notebooks' loaders."""
+    global _loader
+    _loader = loader or _default_loader
+    reference_data.cache_clear()
 
 
 def load(notebook):
@@ -342,65 +486,26 @@ def load(notebook):
     return importlib.import_module(f"course_utils.exercises.nb{notebook}")
 
 
-# --- comparing and describing answers ---------------------------------------------------
+def _describe_error(error):
+    """``Type: first line`` of an exception, even when its ``__str__`` raises."""
+    try:
+        text = str(error).strip()
+    except Exception:
+        text = ""
+    return f"{type(error).__name__}: {text.splitlines()[0][:160] if text else 'no message'}"
 
 
-def _same(answer, reference):
-    if isinstance(reference, bool) or isinstance(answer, bool):
-        return type(answer) is type(reference) and answer == reference
-    if isinstance(reference, (int, float, np.integer, np.floating)):
-        if not isinstance(answer, (int, float, np.integer, np.floating)):
-            return False
-        return bool(np.isclose(float(answer), float(reference), rtol=1e-6, atol=1e-9))
-    if isinstance(reference, tuple):
-        return (
-            isinstance(answer, (tuple, list))
-            and len(answer) == len(reference)
-            and all(_same(a, r) for a, r in zip(answer, reference, strict=True))
-        )
-    if isinstance(reference, np.ndarray):
-        return (
-            isinstance(answer, np.ndarray)
-            and answer.shape == reference.shape
-            and answer.dtype == reference.dtype
-            and bool(np.allclose(answer, reference, equal_nan=False))
-        )
-    return answer == reference
+class _Shown:
+    """Markdown for Jupyter and plain text for a terminal: a hint or a solution."""
 
-
-def _short(value, limit=80):
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _first_line(error):
-    text = str(error).strip()
-    return text.splitlines()[0][:160] if text else "no message"
-
-
-class _Text:
-    def __init__(self, text):
-        self.text = text
+    def __init__(self, markdown, text=None):
+        self.markdown, self.text = markdown, text or markdown.replace("`", "")
 
     def _repr_markdown_(self):
+        return self.markdown
+
+    def __repr__(self):
         return self.text
-
-    def __repr__(self):
-        return self.text.replace("`", "")
-
-
-class _Code:
-    def __init__(self, title, code):
-        self.title = title
-        self.code = code
-
-    def _repr_markdown_(self):
-        return f"{self.title}\n\n```python\n{self.code}\n```"
-
-    def __repr__(self):
-        return f"{self.title}\n\n{self.code}"
 
 
 class _Progress:
@@ -412,7 +517,7 @@ class _Progress:
 
     def _repr_markdown_(self):
         lines = ["| Exercise | | Status |", "|---|---|---|"]
-        lines += [f"| {k} | {t} | {_ICONS[o]} {o.value} |" for k, t, o in self.rows]
+        lines += [f"| {k} | {t} | {ICONS[o]} {o.value} |" for k, t, o in self.rows]
         return "\n".join(lines)
 
     def __repr__(self):

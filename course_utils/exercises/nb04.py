@@ -1,245 +1,136 @@
-"""Exercises of notebook 04, counting parameters.
-
-Every check builds the real Keras layer or model and asks ``count_params()``; the
-catalogued mistakes are the classic miscounts.
-
-Example:
->>> from course_utils.exercises import nb04 as ex
->>> ex.q2.check(640).message
-'You forgot the input channels: each of the 64 filters has a 3x3 kernel for EACH of the 32 input channels, (3 x 3 x 32 + 1) x 64.'
+"""Exercises of notebook 04, counting parameters, with Keras' own counts as the truth:
+>>> q2.check(640).rule, q2.check(18496.0).rule, q2.check(18496).outcome.value
+('forgot_input_channels', 'whole_number', 'correct')
 """
 
-from course_utils.exercises import Mistake, WholeNumberExercise, progress_for
+from keras import layers
+
+from course_utils import models
+from course_utils.exercises import Rule, bind, mistake, whole_number
+from course_utils.exercises import keras_checks as kc
+
+COUNT = whole_number(1000, "number of parameters")
 
 
-def _count(input_shape, *stack, trainable_only=False):
-    import keras
+class _Count(kc.StackValue):  # the trainable parameters; each classic miscount is a mistake
+    requirements = [COUNT]
 
-    model = keras.Sequential([keras.Input(input_shape), *stack])
-    layer = model.layers[-1]
-    if trainable_only:
-        return sum(int(w.numpy().size) for w in layer.trainable_weights)
-    return int(model.count_params()) if len(stack) > 1 else int(layer.count_params())
+    @staticmethod
+    def measure(model):  # BatchNormalization's moving statistics are the only untrained weights
+        return sum(weight.numpy().size for weight in model.trainable_weights)
 
-
-class _CountExercise(WholeNumberExercise):
-    """An exercise whose answer is one whole number of parameters."""
-
-    notebook = "04"
-    unit = "whole number of parameters"
-    example = 100
-
-    def praise(self, reference):
-        return f"{reference:,} parameters, as Keras' count_params() says."
+    def praise(self, parsed):
+        return f"{parsed:,} parameters, as Keras' count_params() says."
 
 
-class FirstConv(_CountExercise):
-    key = "4.1"
+class FirstConv(_Count):
     title = "A first convolution"
     hints = [
         "Each filter has a 3x3 kernel over the 1 input channel, plus one bias.",
-        "(3 x 3 x 1 + 1) x 10.",
+        "Count the numbers in one filter (its weights and its bias), then take all 10 filters.",
     ]
-    mistakes = [
-        Mistake(
-            "forgot_bias",
-            "You forgot the bias: each filter has one bias besides its 3x3 weights.",
-            answer=lambda ex: 3 * 3 * 1 * 10,
-        ),
-        Mistake(
-            "one_bias",
-            "Each filter has its own bias: add 10 biases, not 1.",
-            answer=lambda ex: 3 * 3 * 10 + 1,
-        ),
-        Mistake(
-            "one_filter",
-            "That is one filter's count; there are 10 filters.",
-            answer=lambda ex: 3 * 3 + 1,
-        ),
-    ]
-
-    def expected(self):
-        from keras import layers
-
-        return _count((28, 28, 1), layers.Conv2D(10, 3))
+    wrong = {"forgot_bias": 3 * 3 * 10, "one_bias": 3 * 3 * 10 + 1, "one_filter": 3 * 3 + 1}
+    messages = {
+        "forgot_bias": "You forgot the bias: each filter has one bias besides its 3x3 weights.",
+        "one_bias": "Each filter has its own bias: add 10 biases, not 1.",
+        "one_filter": "That is one filter's count; there are 10 filters.",
+    }
+    stack = staticmethod(lambda: [layers.Conv2D(10, 3)])
 
 
-class ChannelsCount(_CountExercise):
-    key = "4.2"
+class InChannels(_Count):
     title = "Input channels count"
+    input_shape = (26, 26, 32)
     hints = [
         "A filter's kernel covers every input channel: it is 3 x 3 x 32.",
-        "(3 x 3 x 32 + 1) x 64.",
+        "One filter holds its 3 x 3 x 32 weights and a bias; the layer has 64 such filters.",
     ]
-    mistakes = [
-        Mistake(
-            "forgot_input_channels",
-            "You forgot the input channels: each of the 64 filters has a 3x3 kernel for EACH "
-            "of the 32 input channels, (3 x 3 x 32 + 1) x 64.",
-            answer=lambda ex: (3 * 3 + 1) * 64,
-        ),
-        Mistake(
-            "forgot_bias",
-            "You forgot the bias: one per filter, 64 in all.",
-            answer=lambda ex: 3 * 3 * 32 * 64,
-        ),
-        Mistake(
-            "bias_per_channel",
-            "A filter has ONE bias, not one per input channel: (3 x 3 x 32 + 1) x 64.",
-            answer=lambda ex: (3 * 3 + 1) * 32 * 64,
-        ),
-    ]
-
-    def expected(self):
-        from keras import layers
-
-        return _count((26, 26, 32), layers.Conv2D(64, 3))
+    wrong = {"forgot_input_channels": 640, "forgot_bias": 18432, "bias_per_channel": 20480}
+    messages = {
+        "forgot_input_channels": "You forgot the input channels: each of the 64 filters has a "
+        "3x3 kernel for EACH of the 32 input channels, (3 x 3 x 32 + 1) x 64.",
+        "forgot_bias": "You forgot the bias: one per filter, 64 in all.",
+        "bias_per_channel": "Each filter has ONE bias, not one per channel: (3 x 3 x 32 + 1) x 64.",
+    }
+    stack = staticmethod(lambda: [layers.Conv2D(64, 3)])
 
 
-class DenseCount(_CountExercise):
-    key = "4.3"
+class DenseCount(_Count):
     title = "A dense layer"
-    hints = ["Every input connects to every unit, and each unit has a bias.", "(9216 + 1) x 128."]
-    mistakes = [
-        Mistake(
-            "forgot_bias",
-            "You forgot the bias: each of the 128 units has one.",
-            answer=lambda ex: 9216 * 128,
-        ),
-        Mistake(
-            "one_bias",
-            "Each unit has its own bias: add 128, not 1.",
-            answer=lambda ex: 9216 * 128 + 1,
-        ),
-        Mistake(
-            "added",
-            "You added the sizes; every input connects to every unit, so multiply.",
-            answer=lambda ex: 9216 + 128,
-        ),
+    input_shape = (9216,)
+    hints = [
+        "Every input connects to every unit, and each unit has a bias.",
+        "One unit holds a weight for each of the 9,216 inputs and a bias; there are 128 units.",
     ]
+    wrong = {"forgot_bias": 9216 * 128, "one_bias": 9216 * 128 + 1, "added": 9216 + 128}
+    messages = {
+        "forgot_bias": "You forgot the bias: each of the 128 units has one.",
+        "one_bias": "Each unit has its own bias: add 128, not 1.",
+        "added": "You added the sizes; every input connects to every unit, so multiply.",
+    }
+    stack = staticmethod(lambda: [layers.Dense(128)])
 
-    def expected(self):
-        from keras import layers
 
-        return _count((9216,), layers.Dense(128))
-
-
-class FlattenCount(_CountExercise):
-    key = "4.4"
+class FlattenCount(_Count):
     title = "Flatten"
+    input_shape = (12, 12, 64)
     hints = [
         "What does Flatten compute? Does it multiply by anything it learns?",
         "Flatten only reshapes.",
     ]
-    mistakes = [
-        Mistake(
-            "multiplied_shape",
-            "Flatten just reshapes 12 x 12 x 64 into 9,216 numbers: it multiplies nothing "
-            "and learns nothing, so it has no parameters.",
-            test=lambda answer, ex: answer in (12 * 12 * 64, 12 * 12 * 64 + 1, 12 * 12),
-        ),
-        Mistake(
-            "dense_after",
-            "That counts the Dense layer that usually follows; Flatten itself has none.",
-            answer=lambda ex: (9216 + 1) * 128,
-        ),
+    rules = [
+        COUNT,
+        Rule("multiplied_shape", lambda n, ex: n not in (9216, 9217, 144), lambda ex: 9216, True),
+        mistake("dense_after", lambda ex: (9216 + 1) * 128),
     ]
+    messages = {
+        "multiplied_shape": "Flatten only reshapes (12 x 12 x 64 to 9,216): it has no parameters.",
+        "dense_after": "That counts the Dense layer that usually follows; Flatten itself has none.",
+    }
+    stack = staticmethod(lambda: [layers.Flatten()])
 
-    def expected(self):
-        from keras import layers
 
-        return _count((12, 12, 64), layers.Flatten())
-
-
-class BatchNormTrainable(_CountExercise):
-    key = "4.5"
+class BatchNorm(_Count):
     title = "BatchNormalization"
+    input_shape = (26, 26, 64)
     hints = [
         "BatchNormalization keeps 4 numbers per channel; which of them does the optimizer change?",
         "gamma and beta are trained; the moving mean and moving variance are not.",
     ]
-    mistakes = [
-        Mistake(
-            "moving_stats_trainable",
-            "You counted the moving mean and moving variance as trainable. They are updated "
-            "from batch statistics, not by the optimizer: only gamma and beta (2 per channel) "
-            "are trainable.",
-            answer=lambda ex: 4 * 64,
-        ),
-        Mistake(
-            "only_gamma",
-            "That is one number per channel; BatchNormalization learns two per channel, a "
-            "scale (gamma) and a shift (beta).",
-            answer=lambda ex: 64,
-        ),
-        Mistake(
-            "non_trainable_too",
-            "That adds the 2 non-trainable numbers per channel once more; count gamma and "
-            "beta only.",
-            answer=lambda ex: 3 * 64,
-        ),
-    ]
+    wrong = {"moving_stats_trainable": 4 * 64, "only_gamma": 64, "non_trainable_too": 3 * 64}
+    messages = {
+        "moving_stats_trainable": "You counted the moving mean and variance as trainable; "
+        "they follow batch statistics, not the optimizer: only gamma and beta (2 per channel) are.",
+        "only_gamma": "That is one per channel; it learns two: a scale (gamma) and a shift (beta).",
+        "non_trainable_too": "That adds the 2 non-trainable numbers per channel once more; "
+        "count gamma and beta only.",
+    }
+    stack = staticmethod(lambda: [layers.BatchNormalization()])
 
-    def expected(self):
-        from keras import layers
-
-        return _count((26, 26, 64), layers.BatchNormalization(), trainable_only=True)
-
-    def praise(self, reference):
-        return (
-            f"{reference} trainable (gamma and beta); model.summary() lists {reference} more "
-            "as non-trainable (the moving mean and variance)."
-        )
+    def praise(self, parsed):
+        return f"{parsed} trainable (gamma, beta); {parsed} more are not (moving mean, variance)."
 
 
-class WholeModel(_CountExercise):
-    key = "4.6"
+class WholeModel(_Count):
     title = "A whole model"
     hints = [
         "Add the layers: Conv2D (3 x 3 x 1 + 1) x 8; pooling and Flatten add 0.",
-        "Flatten gives 13 x 13 x 8 = 1,352 numbers; Dense(10) has (1352 + 1) x 10.",
+        "Flatten gives 13 x 13 x 8 = 1,352 numbers, each connected to all 10 dense units.",
     ]
-    mistakes = [
-        Mistake(
-            "forgot_biases",
-            "You left out the biases (8 in the convolution, 10 in the dense layer).",
-            answer=lambda ex: 3 * 3 * 8 + 1352 * 10,
-        ),
-        Mistake(
-            "forgot_conv_shrink",
-            "The 3x3 'valid' convolution turns 28 into 26 before pooling, so Flatten gives "
-            "13 x 13 x 8 = 1,352 numbers, not 14 x 14 x 8.",
-            answer=lambda ex: 80 + (14 * 14 * 8 + 1) * 10,
-        ),
-        Mistake(
-            "no_pooling",
-            "You skipped the pooling layer: it halves 26 to 13 before Flatten.",
-            answer=lambda ex: 80 + (26 * 26 * 8 + 1) * 10,
-        ),
-        Mistake(
-            "conv_only",
-            "That is the convolution alone; add the Dense layer's (1352 + 1) x 10.",
-            answer=lambda ex: 80,
-        ),
-    ]
-
-    def expected(self):
-        from keras import layers
-
-        return _count(
-            (28, 28, 1),
-            layers.Conv2D(8, 3),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(10),
-        )
+    wrong = {
+        "forgot_biases": 3 * 3 * 8 + 1352 * 10,
+        "forgot_conv_shrink": 80 + (14 * 14 * 8 + 1) * 10,
+        "no_pooling": 80 + (26 * 26 * 8 + 1) * 10,
+        "conv_only": 80,
+    }
+    messages = {
+        "forgot_biases": "You left out the biases (8 in the convolution, 10 in the dense layer).",
+        "forgot_conv_shrink": "The 3x3 'valid' convolution turns 28 into 26 before pooling, so "
+        "Flatten gives 13 x 13 x 8 = 1,352 numbers, not 14 x 14 x 8.",
+        "no_pooling": "You skipped the pooling layer: it halves 26 to 13 before Flatten.",
+        "conv_only": "That is the convolution alone; add the Dense layer's (1352 + 1) x 10.",
+    }
+    stack = staticmethod(lambda: models.first_cnn().layers)
 
 
-q1 = FirstConv()
-q2 = ChannelsCount()
-q3 = DenseCount()
-q4 = FlattenCount()
-q5 = BatchNormTrainable()
-q6 = WholeModel()
-
-show_progress = progress_for(__name__)
+bind(__name__, FirstConv(), InChannels(), DenseCount(), FlattenCount(), BatchNorm(), WholeModel())

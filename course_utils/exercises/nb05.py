@@ -1,7 +1,7 @@
 """Exercises of notebook 05, a first CNN.
 
-The model checks inspect the learner's model (layers, shapes, activation, loss) and
-name the first thing that differs from the specification.
+The model checks read the learner's model layer by layer against ``models.first_cnn``
+and name the first argument that differs from the exercise's text.
 
 Example:
 >>> from course_utils.exercises import nb05 as ex
@@ -9,196 +9,206 @@ Example:
 'correct'
 """
 
+from functools import cached_property
+
+import keras
 import numpy as np
 
-from course_utils.exercises import Exercise, Mistake, is_whole_number, progress_for
-from course_utils.exercises import is_model as _is_model
-from course_utils.exercises import layer_activation as _activation
+from course_utils import models
+from course_utils.exercises import (
+    Rule,
+    SpecExercise,
+    ValueExercise,
+    bind,
+    computed,
+    mistake,
+    real_number,
+    whole_number,
+)
+from course_utils.exercises import keras_checks as kc
+
+MODEL_MESSAGES = {
+    "sequential": "The exercise asks for a `keras.Sequential` model.",
+    "flat_input": "The input is flat (784,): a CNN takes the image grid, "
+    "`keras.Input((28, 28, 1))`.",
+    "flatten_missing": "Flatten is missing: Dense needs a vector, so add `layers.Flatten()` "
+    "before it.",
+}
+NOTES = {
+    ("Dense", "activation"): 'Add `activation="softmax"` so the 10 outputs are probabilities '
+    "that sum to 1.",
+    ("Dense", "units"): "MNIST has 10 classes: one output each.",
+}
 
 
-def _layers(model):
-    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+def _functional(ex=None):  # the breaking answer of "sequential": the model, Functional
+    inputs = keras.Input((28, 28, 1))
+    return keras.Model(inputs, models.first_cnn()(inputs))
 
 
-def _describe_model_problem(model):
-    """The first way ``model`` differs from the notebook's first CNN, or None."""
-    if not _is_model(model):
-        kind = type(model).__name__
-        return (
-            f"Your answer is a {kind}, not a Keras model: build it with `keras.Sequential([...])`."
-        )
-    try:
-        input_shape = tuple(model.inputs[0].shape[1:])
-    except (AttributeError, IndexError, ValueError):
-        return "The model has no input: start the list with `keras.Input((28, 28, 1))`."
-    if input_shape == (28, 28):
-        return (
-            "The input shape is (28, 28): Conv2D needs a channel axis, so use "
-            "`keras.Input((28, 28, 1))`."
-        )
-    if input_shape == (784,):
-        return "The input is flat (784,): a CNN takes the image grid, `keras.Input((28, 28, 1))`."
-    if input_shape != (28, 28, 1):
-        return (
-            f"The input shape is {input_shape}; MNIST images with a channel axis are (28, 28, 1)."
-        )
-    kinds = [type(layer).__name__ for layer in _layers(model)]
-    wanted = ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
-    if kinds != wanted:
-        if "Flatten" not in kinds and "Dense" in kinds:
-            return "Flatten is missing: Dense needs a vector, so add `layers.Flatten()` before it."
-        return f"The layers are {kinds}; the specification is {wanted}."
-    conv, pool, _, dense = _layers(model)
-    config = conv.get_config()
-    if config["filters"] != 8 or tuple(config["kernel_size"]) != (3, 3):
-        return (
-            f"The convolution has {config['filters']} filters of {tuple(config['kernel_size'])}; "
-            "the specification is 8 filters of 3x3: `layers.Conv2D(8, 3)`."
-        )
-    if tuple(pool.get_config()["pool_size"]) != (2, 2):
-        return "The pooling should be 2x2: `layers.MaxPooling2D(2)`."
-    if dense.get_config()["units"] != 10:
-        return f"The last layer has {dense.get_config()['units']} units; MNIST has 10 classes."
-    if _activation(dense) != "softmax":
-        return (
-            f'The last layer\'s activation is {_activation(dense)!r}: add `activation="softmax"` '
-            "so the 10 outputs are probabilities that sum to 1."
-        )
-    return None
+def _flat():
+    return keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
 
 
-class BuildFirstCnn(Exercise):
-    key = "5.1"
+def _model_rules():
+    return [
+        Rule("sequential", lambda a, ex: isinstance(a.model, keras.Sequential), _functional),
+        Rule("flat_input", lambda a, ex: a.input_shape != (784,), lambda ex: _flat(), True),
+        Rule(
+            "flatten_missing",
+            lambda a, ex: kc.flattens(a) or "Dense" not in a.kinds,
+            lambda ex: kc.variant(models.first_cnn(), drop="Flatten"),
+            True,
+        ),
+        *kc.model_rules(models.first_cnn, notes=NOTES, what="the exercise's model"),
+    ]
+
+
+class BuildFirstCnn(SpecExercise):
     title = "Build the first CNN"
-    notebook = "05"
     hints = [
         "`keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(...), ...])`.",
-        "Four layers: Conv2D(8, 3), MaxPooling2D(2), Flatten(), Dense(10, activation='softmax').",
+        "Four layers after the input: a convolution of 8 filters of 3x3, a 2x2 max pooling, "
+        "a flattening layer, and a 10-unit dense layer with a softmax.",
     ]
+    messages = {
+        **MODEL_MESSAGES,
+        "not_compiled": "The exercise says not to compile this model yet: build it only "
+        "(Exercise 5.2 compiles one).",
+    }
 
-    def same(self, answer, reference):
-        return _describe_model_problem(answer) is None and answer.count_params() == reference
+    @cached_property
+    def rules(self):
+        not_compiled = Rule("not_compiled", lambda a, ex: not a.model.compiled, _compiled)
+        return [*_model_rules(), not_compiled]
 
-    def expected(self):
-        return 13_610  # checked against Keras in tests/test_exercise_checks.py
+    def parse(self, answer):
+        return kc.model_view(answer)
 
-    def diagnose(self, answer, reference):
-        problem = _describe_model_problem(answer)
-        if problem:
-            return problem
-        return f"The model has {answer.count_params():,} parameters; the specification has {reference:,}."
+    def reference(self):
+        return models.first_cnn()
 
-    def praise(self, reference):
-        return f"{reference:,} parameters, 28x28x1 in, 10 probabilities out."
-
-
-def _loss_name(model):
-    loss = getattr(model, "loss", None)
-    if loss is None:
-        return None
-    if isinstance(loss, str):
-        return loss
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
-    return name
+    def praise(self, view):
+        return f"{view.model.count_params():,} parameters, 28x28x1 in, 10 probabilities out."
 
 
-def _snake(name):
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+SPARSE = "sparse_categorical_crossentropy"
 
 
-class CompileForIntegerLabels(Exercise):
-    key = "5.2"
+def _compiled(ex=None, from_logits=False, learning_rate=None, **changes):
+    """The reference answer, or it with one setting changed: a compile argument, the loss
+    ``from_logits`` or Adam's ``learning_rate``."""
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True) if from_logits else SPARSE
+    optimizer = keras.optimizers.Adam(learning_rate) if learning_rate else "adam"
+    model = models.first_cnn()
+    model.compile(**{"optimizer": optimizer, "loss": loss, "metrics": ["accuracy"], **changes})
+    return model
+
+
+def _with(**changes):  # a breaking answer: the reference with one setting changed
+    return lambda ex: _compiled(**changes)
+
+
+def _trained():
+    model = _compiled()
+    model.fit(np.zeros((4, 28, 28, 1), "float32"), np.arange(4), epochs=1, verbose=0)
+    return model
+
+
+def _wrong_loss(name, *losses):  # a catalogued loss for other labels (the first breaks it)
+    return Rule(name, lambda a, ex: a.loss not in losses, _with(loss=losses[0]), True)
+
+
+class CompileForIntegerLabels(SpecExercise):
     title = "The loss for integer labels"
-    notebook = "05"
     hints = [
         "`y_train` holds integers 0-9, not one-hot vectors (notebook 02).",
-        'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", '
-        'metrics=["accuracy"])',
+        "The cross-entropy for integer labels has a 'sparse' in its name; pass it as "
+        '`loss=` together with `optimizer="adam"` and `metrics=["accuracy"]`.',
     ]
+    messages = {
+        **MODEL_MESSAGES,
+        "compiled": "The model is not compiled yet: call `compiled_model.compile(...)` in the "
+        "answer cell.",
+        "fresh": "This model has been trained already: build a fresh one in the answer cell.",
+        "one_hot_loss": "categorical_crossentropy wants one-hot labels; `y_train` holds "
+        "integers, which need sparse_categorical_crossentropy (or one-hot labels from "
+        "to_categorical).",
+        "binary_loss": "binary_crossentropy is for 2 classes; MNIST has 10.",
+        "regression_loss": "That is a regression loss; classes need a cross-entropy.",
+        "sparse_loss": "The loss is {a.loss!r}; integer labels go with "
+        "sparse_categorical_crossentropy.",
+        "from_logits": "`from_logits=True` applies a second softmax on top of the model's own: "
+        "the model already outputs probabilities, so leave `from_logits` at False.",
+        "adam": 'The optimizer is {a.optimizer!r}; the exercise asks for `optimizer="adam"`.',
+        "adam_defaults": "The Adam learning rate is {a.learning_rate:g}; "
+        '`optimizer="adam"` means Keras\' default, 0.001.',
+        "accuracy": 'The loss is right; add `metrics=["accuracy"]` so fit reports the accuracy.',
+        "praise": "Integer labels and sparse_categorical_crossentropy, with accuracy reported.",
+    }
 
-    def validate(self, answer):
-        problem = _describe_model_problem(answer)
-        if problem:
-            return problem
-        if getattr(answer, "optimizer", None) is None or _loss_name(answer) is None:
-            return "The model is not compiled yet: call `model.compile(...)` in the answer cell."
-        return None
+    @cached_property
+    def rules(self):
+        accuracy = {"accuracy", "acc", "sparse_categorical_accuracy"}
+        return [
+            *_model_rules(),
+            Rule("compiled", lambda a, ex: a.settings is not None, lambda ex: models.first_cnn()),
+            Rule("fresh", lambda a, ex: a.steps == 0, lambda ex: _trained()),
+            _wrong_loss("one_hot_loss", "categorical_crossentropy"),
+            _wrong_loss("binary_loss", "binary_crossentropy"),
+            _wrong_loss(
+                "regression_loss", "mse", "mean_squared_error", "mae", "mean_absolute_error"
+            ),
+            Rule("sparse_loss", lambda a, ex: a.loss == SPARSE, _with(loss="kl_divergence")),
+            Rule("from_logits", lambda a, ex: not a.from_logits, _with(from_logits=True)),
+            Rule("adam", lambda a, ex: a.optimizer == "adam", _with(optimizer="sgd")),
+            Rule(
+                "adam_defaults",
+                lambda a, ex: np.isclose(a.learning_rate, 1e-3),
+                _with(learning_rate=0.01),
+            ),
+            Rule("accuracy", lambda a, ex: bool(accuracy & set(a.metrics)), _with(metrics=[])),
+        ]
 
-    def same(self, answer, reference):
-        return _snake(_loss_name(answer)) == reference and _has_accuracy(answer)
+    def parse(self, answer):
+        view = kc.model_view(answer)
+        view.settings = kc.compile_settings(view.model)
+        if view.settings is not None:
+            vars(view).update(view.settings)  # optimizer, loss, from_logits, metrics
+            view.steps = int(view.model.optimizer.iterations.numpy())
+            view.learning_rate = kc.learning_rate_at(view.model.optimizer, 0)
+        return view
 
-    def expected(self):
-        return "sparse_categorical_crossentropy"
-
-    def diagnose(self, answer, reference):
-        loss = _snake(_loss_name(answer))
-        if loss == "categorical_crossentropy":
-            return (
-                "categorical_crossentropy wants one-hot labels; `y_train` holds integers, which "
-                "need sparse_categorical_crossentropy (or one-hot labels from to_categorical)."
-            )
-        if loss == "binary_crossentropy":
-            return "binary_crossentropy is for 2 classes; MNIST has 10."
-        if loss in ("mse", "mean_squared_error", "mae", "mean_absolute_error"):
-            return "That is a regression loss; classes need a cross-entropy."
-        if loss == reference:
-            return 'The loss is right; add `metrics=["accuracy"]` so fit reports the accuracy.'
-        return f"The loss is {loss!r}; integer labels go with sparse_categorical_crossentropy."
-
-    def praise(self, reference):
-        return "Integer labels and sparse_categorical_crossentropy, with accuracy reported."
-
-
-def _has_accuracy(model):
-    metrics = getattr(model, "_compile_metrics", None)
-    names = []
-    if metrics is not None:
-        names = [str(m) for m in getattr(metrics, "_user_metrics", None) or []]
-    config = getattr(model, "compiled_metrics", None)
-    if config is not None:
-        names.append(str(config))
-    compile_config = model.get_compile_config() if hasattr(model, "get_compile_config") else {}
-    names.append(str((compile_config or {}).get("metrics")))
-    return any("acc" in name for name in names)
+    def reference(self):
+        return _compiled()
 
 
-class AccuracyFromProbabilities(Exercise):
-    key = "5.3"
+class AccuracyFromProbabilities(ValueExercise):
     title = "Accuracy from probabilities"
-    notebook = "05"
     hints = [
-        "The predicted class is the column with the highest probability: `np.argmax(..., axis=1)`.",
-        "`np.mean(np.argmax(probs, axis=1) == labels)`.",
+        "The predicted class is the column with the highest probability.",
+        "Compare the predicted classes with `labels`; the mean of the True/False result is "
+        "the fraction that match.",
     ]
-    mistakes = [
-        Mistake(
-            "percentage",
-            "That is a percentage; the question asks for a fraction between 0 and 1.",
-            answer=lambda ex: ex.expected() * 100,
-        ),
-        Mistake(
-            "count",
-            "That is the number of correct predictions; divide by the number of images.",
-            test=lambda answer, ex: (
-                is_whole_number(answer)
-                and int(answer) == round(ex.expected() * len(ex.example()[1]))
-            ),
-        ),
-        Mistake(
-            "error_rate",
-            "That is the share of WRONG predictions (the error rate); accuracy is 1 minus it.",
-            answer=lambda ex: 1 - ex.expected(),
-        ),
-        Mistake(
+    messages = {
+        "count": "That is the number of correct predictions; divide by the number of images.",
+        "percentage": "That is a percentage; the question asks for a fraction between 0 and 1.",
+        "error_rate": "That is the share of WRONG predictions (the error rate); accuracy is 1 "
+        "minus it.",
+        "mean_probability": "That is the mean probability of the true class, not the accuracy: "
+        "take the argmax first, then compare with the labels.",
+        "praise": "{a:.1%} of the 200 predictions are right.",
+    }
+    rules = [
+        mistake("count", lambda ex: int(round(ex.expected() * 200))),
+        real_number(0.85, "fraction between 0 and 1"),
+        mistake("percentage", lambda ex: ex.expected() * 100),
+        mistake("error_rate", lambda ex: 1 - ex.expected()),
+        mistake(
             "mean_probability",
-            "That is the mean probability of the true class, not the accuracy: take the "
-            "argmax first, then compare with the labels.",
-            answer=lambda ex: float(
-                np.mean(ex.example()[0][np.arange(len(ex.example()[1])), ex.example()[1]])
-            ),
+            lambda ex: float(np.mean(ex.example()[0][np.arange(200), ex.example()[1]])),
         ),
+        computed("`probs` and `labels`"),
     ]
 
     def example(self):
@@ -214,55 +224,30 @@ class AccuracyFromProbabilities(Exercise):
         probs, labels = self.example()
         return float(np.mean(np.argmax(probs, axis=1) == labels))
 
-    def same(self, answer, reference):
-        return not is_whole_number(answer) and _close(answer, reference)
 
-    def praise(self, reference):
-        return f"{reference:.1%} of the 200 predictions are right."
-
-
-def _close(answer, reference):
-    if reference is None or isinstance(answer, bool):
-        return False
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return False
-    return bool(np.isfinite(value)) and abs(value - reference) < 1e-6
-
-
-class SpotOverfitting(Exercise):
-    key = "5.4"
+class SpotOverfitting(ValueExercise):
     title = "Spot overfitting"
-    notebook = "05"
     hints = [
         "Overfitting starts when the validation loss stops falling while the training loss "
         "keeps falling.",
-        '`int(np.argmin(history_log["val_loss"])) + 1` (epochs count from 1).',
+        "`np.argmin` finds the position of the smallest value; positions count from 0.",
     ]
-    mistakes = [
-        Mistake(
-            "zero_based",
-            "That is the index counted from 0; Keras numbers epochs from 1, so add 1.",
-            answer=lambda ex: int(np.argmin(ex.example()["val_loss"])),
-        ),
-        Mistake(
-            "training_loss",
-            "That is where the TRAINING loss is lowest; it keeps falling as the model "
-            "memorises. Look at the validation loss.",
-            answer=lambda ex: int(np.argmin(ex.example()["loss"])) + 1,
-        ),
-        Mistake(
-            "best_val_accuracy",
-            "That is the epoch with the best validation accuracy; the question asks about the "
-            "lowest validation loss.",
-            answer=lambda ex: int(np.argmax(ex.example()["val_accuracy"])) + 1,
-        ),
-        Mistake(
-            "a_loss_value",
-            "That is a loss value; the question asks for the epoch number.",
-            test=lambda answer, ex: isinstance(answer, float) and not float(answer).is_integer(),
-        ),
+    messages = {
+        "a_loss_value": "That is a loss value; the question asks for the epoch number.",
+        "zero_based": "That is the index counted from 0; Keras numbers epochs from 1, so add 1.",
+        "training_loss": "That is where the TRAINING loss is lowest; it keeps falling as the "
+        "model memorises. Look at the validation loss.",
+        "best_val_accuracy": "That is the epoch with the best validation accuracy; the "
+        "question asks about the lowest validation loss.",
+        "praise": "Epoch {a}: after it the validation loss rises while the training loss keeps "
+        "falling. EarlyStopping(restore_best_weights=True) would keep this epoch.",
+    }
+    rules = [
+        mistake("a_loss_value", lambda ex: float(np.min(ex.example()["val_loss"]))),
+        whole_number(6, "epoch number"),
+        mistake("zero_based", lambda ex: int(np.argmin(ex.example()["val_loss"]))),
+        mistake("training_loss", lambda ex: int(np.argmin(ex.example()["loss"])) + 1),
+        mistake("best_val_accuracy", lambda ex: int(np.argmax(ex.example()["val_accuracy"])) + 1),
     ]
 
     def example(self):
@@ -283,19 +268,11 @@ class SpotOverfitting(Exercise):
     def expected(self):
         return int(np.argmin(self.example()["val_loss"])) + 1
 
-    def same(self, answer, reference):
-        return is_whole_number(answer) and int(answer) == reference
 
-    def praise(self, reference):
-        return (
-            f"Epoch {reference}: after it the validation loss rises while the training loss "
-            "keeps falling. EarlyStopping(restore_best_weights=True) would keep this epoch."
-        )
-
-
-q1 = BuildFirstCnn()
-q2 = CompileForIntegerLabels()
-q3 = AccuracyFromProbabilities()
-q4 = SpotOverfitting()
-
-show_progress = progress_for(__name__)
+bind(
+    __name__,
+    BuildFirstCnn(),
+    CompileForIntegerLabels(),
+    AccuracyFromProbabilities(),
+    SpotOverfitting(),
+)

@@ -1,988 +1,400 @@
-"""Exercises of notebook 07, CIFAR-10 and data augmentation.
-
-The data checks compute the truth from the CIFAR-10 images the notebook loaded (per-image
-channel sums, computed once in integers and cached, give the statistics of any run of
-images); the augmentation check reads the layers' configuration and runs the block at
-inference; the parameter count comes from the tutorial model's layers.
+"""Exercises of notebook 07, CIFAR-10 and data augmentation: the truth comes from Keras and
+from the CIFAR-10 images the course loaded (exact histograms of their uint8 pixels).
 
 Example:
 >>> from course_utils.exercises import nb07 as ex
->>> ex.q3.check((8 * 8 * 512 + 1) * 1024).outcome.value
-'correct'
 >>> print(ex.q3.check(8 * 8 * 512))  # doctest: +ELLIPSIS
 [incorrect] Exercise 7.3: 32,768 is the number of inputs...
->>> ex.q2.check((..., None)).outcome.value
-'not attempted'
 """
 
+from functools import lru_cache
+from types import SimpleNamespace
+
+import keras
 import numpy as np
 
-from course_utils.exercises import (
-    Exercise,
-    Mistake,
-    TupleExercise,
-    WholeNumberExercise,
-    _short,
-    kind,
-    progress_for,
-    reference_data,
-)
-from course_utils.exercises import is_model as _is_model
-from course_utils.params import batch_norm_params, conv2d_params, dense_params
+from course_utils import exercises, models
+from course_utils.config import is_quick
+from course_utils.exercises import Rule, SpecExercise, Unusable, ValueExercise, bind, mistake, short
+from course_utils.exercises.keras_checks import input_shape, is_model
 
-NUM_CLASSES = 10
+IMAGE = (32, 32, 3)  # one CIFAR-10 image
+ROTATION, SHIFT = 20 / 360, 0.2  # rotation_range=20 (degrees), width/height_shift_range=0.2
+BOTH = "horizontal_and_vertical"  # RandomFlip's default
+_RANDOM = ("RandomFlip", "RandomRotation", "RandomTranslation")
+_HISTOGRAMS = {}
 
 
-def _keras():
-    import keras
+def _data(part=0, which="train"):
+    """The reference images (part 0) or labels (part 1) of the training or test set."""
+    return exercises.reference_data("cifar10")[which != "train"][part]
 
-    return keras
+
+def _sizes():
+    """The notebook's N_TRAIN, N_VAL and test images kept (its section 3), in this mode."""
+    return (2_000, 1_000, 2_000) if is_quick() else (2_500, 5_000, None)
 
 
-def _array_problem(answer, what):
-    """A message when ``answer`` is not a NumPy array, else None."""
+def _moments(*runs, scale=1):
+    """Exact per-channel (mean, variance) of runs (which, start, stop) of images / ``scale``."""
+    counts = 0
+    for run in runs:
+        if _HISTOGRAMS.get(run, (None,))[0] is not exercises.reference_data("cifar10"):
+            images = _data(0, run[0])[run[1] : run[2]]  # uint8: exact counts, no float copy
+            hist = [np.bincount(images[..., c].ravel(), minlength=256) for c in range(3)]
+            _HISTOGRAMS[run] = (exercises.reference_data("cifar10"), np.array(hist, np.int64))
+        counts = counts + _HISTOGRAMS[run][1]
+    values, pixels = np.arange(256) / scale, counts.sum(axis=1)
+    mean = counts @ values / pixels
+    return mean, counts @ values**2 / pixels - mean**2
+
+
+def _close(arrays, reference, rtol):
+    """Whether each array is finite, has the shape of its reference and is within ``rtol``."""
+    pairs = list(zip(arrays, reference[: len(arrays)], strict=True))
+    same = all(np.shape(a) == np.shape(r) and np.all(np.isfinite(a)) for a, r in pairs)
+    return same and all(np.allclose(a, r, rtol, 0) for a, r in pairs)
+
+
+def _array(answer, what):
+    """``answer`` if it is a NumPy array; otherwise ``Unusable``, with how to convert it."""
     if isinstance(answer, np.ndarray):
-        return None
-    convert = " (convert it with `np.asarray`)" if hasattr(answer, "numpy") else ""
-    return f"Give {what} as a NumPy array{convert}. Received: {kind(answer)}."
+        return answer
+    how = " (convert it with `np.asarray`)" if hasattr(answer, "numpy") else ""
+    raise Unusable(f"Give {what} as a NumPy array{how}. Received: {short(answer)}.")
 
 
-def _numbers(array):
-    return isinstance(array, np.ndarray) and array.dtype.kind in "iuf"
-
-
-def _rounded(values):
-    return "(" + ", ".join(f"{v:.1f}" for v in np.ravel(values)) + ")"
-
-
-# --- statistics of runs of images, from per-image channel sums ------------------------
-
-_SUMS = []  # [(images, sums, squares)], the most recent first; compared by identity
-_CHUNK = 1_000  # images per step: no float copy of a whole data set is ever made
-
-
-def _image_sums(images):
-    """Per image and channel, the sum of the pixel values and of their squares, (N, 3).
-
-    Exact (integers) for uint8 images; computed once per array, in chunks.
-    """
-    for cached, sums, squares in _SUMS:
-        if cached is images:
-            return sums, squares
-    count, channels = len(images), images.shape[-1]
-    flat = images.reshape(count, -1, channels)
-    exact = images.dtype == np.uint8
-    kind = np.int64 if exact else np.float64
-    sums, squares = np.empty((count, channels), kind), np.empty((count, channels), kind)
-    for start in range(0, count, _CHUNK):
-        chunk = flat[start : start + _CHUNK].astype(np.uint32 if exact else np.float64)
-        for c in range(channels):
-            plane = np.ascontiguousarray(chunk[:, :, c])
-            sums[start : start + _CHUNK, c] = plane.sum(axis=1)
-            squares[start : start + _CHUNK, c] = (plane * plane).sum(axis=1)
-    _SUMS.insert(0, (images, sums, squares))
-    del _SUMS[2:]
-    return sums, squares
-
-
-def _moments(*runs):
-    """Per-channel ``(mean, variance)``, float64, of the pixels of several runs of images.
-
-    Each run is ``(images, start, stop)``: the images ``images[start:stop]``.
-    """
-    total = total_squares = 0
-    pixels = 0
-    for images, start, stop in runs:
-        sums, squares = _image_sums(images)
-        total = total + sums[start:stop].sum(axis=0)
-        total_squares = total_squares + squares[start:stop].sum(axis=0)
-        pixels += len(sums[start:stop]) * int(np.prod(images.shape[1:-1]))
-    mean = np.asarray(total, np.float64) / pixels
-    return mean, np.asarray(total_squares, np.float64) / pixels - mean**2
-
-
-def _train_images():
-    return reference_data("cifar10")[0][0]
-
-
-def _test_images():
-    return reference_data("cifar10")[1][0]
-
-
-def _close(values, reference, rtol):
-    return (
-        isinstance(values, np.ndarray)
-        and values.shape == reference.shape
-        and bool(np.all(np.isfinite(values)))
-        and bool(np.allclose(values, reference, rtol=rtol, atol=0))
-    )
-
-
-# --- 7.1: flatten the labels ----------------------------------------------------------
-
-
-def _train_labels():
-    return reference_data("cifar10")[0][1].reshape(-1)
-
-
-def _shape_is(shape):
-    return lambda answer, ex: isinstance(answer, np.ndarray) and answer.shape == shape(ex)
-
-
-class FlattenTheLabels(Exercise):
-    key = "7.1"
+class FlattenLabels(SpecExercise):
     title = "Flatten the labels"
-    notebook = "07"
     hints = [
-        "`keras.datasets` gives the labels as a column, shape (N, 1); one label per image is "
-        "shape (N,): a reshape that keeps the number of labels and drops the extra axis.",
-        "`y_train_keras.reshape(-1)` (or `.ravel()`, or `y_train_keras[:, 0]`).",
+        "`keras.datasets` gives a column of labels, shape (N, 1); one label per image is (N,).",
+        "In a shape, `-1` stands for 'as many as needed': reshape `y_train_keras` to one axis.",
     ]
-    mistakes = [
-        Mistake(
-            "not_flattened",
-            "The shape is still (N, 1), a column of labels. Flatten it to (N,): "
-            "`.reshape(-1)`, `.ravel()` or `[:, 0]`.",
-            test=_shape_is(lambda ex: (ex.count(), 1)),
+    messages = {
+        "not_flattened": "The shape is (N, 1), a column: flatten it to (N,) with `.reshape(-1)`.",
+        "transposed": "Shape (1, N): `.T` makes a row, still 2-D. Flatten it: `.reshape(-1)`.",
+        "one_hot": "Shape (N, 10) is one-hot: sparse cross-entropy wants class numbers, (N,).",
+        "test_labels": "Those are the flattened TEST labels; flatten the training labels.",
+        "shape": "The shape is {a.shape}; the flat labels are ({ex.n},), one per training image.",
+        "whole_numbers": "The array holds {a.dtype} values; keep the labels whole numbers 0-9.",
+        "argmax_of_column": "All 0s: argmax over one column is always 0. Use `.reshape(-1)`.",
+        "same_labels": lambda a, ex: (
+            f"{np.sum(a != _data(1)):,} of the {ex.n:,} labels differ: keep their values and order."
         ),
-        Mistake(
-            "transposed",
-            "The shape is (1, N): `.T` turns the column into a row, which is still 2-D. "
-            "Flatten it instead: `.reshape(-1)`.",
-            test=_shape_is(lambda ex: (1, ex.count())),
+        "praise": "{ex.n:,} labels, one each: no (N, N) broadcast can spoil an accuracy now.",
+    }
+    rules = [
+        Rule(
+            "not_flattened", lambda a, ex: a.shape != (ex.n, 1), lambda ex: _data(1)[:, None], True
         ),
-        Mistake(
-            "one_hot",
-            "The shape is (N, 10): that is one-hot encoding, one row of ten 0/1 values per "
-            "image. Sparse categorical cross-entropy wants the class numbers themselves, "
-            "shape (N,).",
-            test=_shape_is(lambda ex: (ex.count(), NUM_CLASSES)),
-        ),
-        Mistake(
-            "argmax_of_column",
-            "All the labels are 0: `np.argmax(y, axis=1)` of a one-column array is always 0, "
-            "the only column. Reshape instead: `.reshape(-1)`.",
-            test=lambda answer, ex: (
-                _numbers(answer) and answer.shape == (ex.count(),) and not np.any(answer)
-            ),
-        ),
-        Mistake(
-            "test_labels",
-            "Those are the flattened TEST labels; the exercise flattens the training labels.",
-            test=lambda answer, ex: (
-                _numbers(answer)
-                and answer.shape == (len(reference_data("cifar10")[1][1]),)
-                and np.array_equal(answer, reference_data("cifar10")[1][1].reshape(-1))
-            ),
-        ),
+        Rule("transposed", lambda a, ex: a.shape != (1, ex.n), lambda ex: _data(1)[None], True),
+        Rule("one_hot", lambda a, ex: a.shape != (ex.n, 10), lambda ex: np.eye(10)[_data(1)], True),
+        mistake("test_labels", lambda ex: _data(1, "test")),
+        Rule("shape", lambda a, ex: a.shape == (ex.n,), lambda ex: _data(1)[:9]),
+        Rule("whole_numbers", lambda a, ex: a.dtype.kind in "iu", lambda ex: 1.0 * _data(1)),
+        mistake("argmax_of_column", lambda ex: np.argmax(_data(1)[:, None], axis=1)),
+        Rule("same_labels", lambda a, ex: np.array_equal(a, _data(1)), lambda ex: _data(1)[::-1]),
     ]
+    n = property(lambda self: len(_data(1)))  # the number of training images
 
-    def count(self):
-        return len(_train_labels())
+    def parse(self, answer):
+        return _array(answer, "the labels")
 
-    def validate(self, answer):
-        return _array_problem(answer, "the labels")
-
-    def expected(self):
-        return _train_labels()
-
-    def same(self, answer, reference):
-        return (
-            answer.shape == reference.shape
-            and answer.dtype.kind in "iu"
-            and np.array_equal(answer, reference)
-        )
-
-    def diagnose(self, answer, reference):
-        if answer.shape != reference.shape:
-            return (
-                f"The shape is {answer.shape}; the flat labels are ({len(reference)},): one "
-                "label per training image."
-            )
-        if not _numbers(answer):
-            return f"The array holds {answer.dtype} values; the labels are whole numbers 0-9."
-        if np.array_equal(answer, reference):
-            return (
-                f"The values are right but the dtype is {answer.dtype}; labels are whole "
-                "numbers: keep the integer dtype (reshaping keeps it)."
-            )
-        wrong = int(np.sum(answer != reference))
-        return (
-            f"The shape is right, but {wrong:,} of the {len(reference):,} labels differ from "
-            "the training labels: flatten them without changing their values or order."
-        )
-
-    def praise(self, reference):
-        n = len(reference)
-        return (
-            f"{n:,} labels of shape ({n},), one per image. With (N, 1) labels, "
-            "`(predictions == labels)` would broadcast to an (N, N) table "
-            f"({n:,} x {n:,}) instead of {n:,} comparisons, and its mean would be a "
-            "meaningless accuracy."
-        )
+    def reference(self):
+        return _data(1).reshape(-1, 1).reshape(-1)
 
 
-# --- 7.2: per-channel statistics ------------------------------------------------------
+def _stats(change=lambda stats: stats, which="train", scale=1):
+    """The per-channel means and standard deviations as an answer, changed by ``change``."""
+    mean, variance = _moments((which, None, None), scale=scale)
+    return tuple(change(np.stack([mean, np.sqrt(variance)])))
 
 
-def _vector(value):
-    """``value`` as a float64 array, or None when it is not numbers."""
-    if value is None or isinstance(value, (str, bytes, dict)):
-        return None
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):
-        return None
-    return array.astype(np.float64) if array.dtype.kind in "iuf" else None
+def _within(a, rtol=1e-6, means_only=False):
+    """Whether the answer's statistics are within ``rtol`` of all the training images', raw."""
+    return _close([a.mean] if means_only else [a.mean, a.std], _stats(), rtol)
 
 
-def _mean_std(answer):
-    return _vector(answer[0]), _vector(answer[1])
-
-
-def _channel_stats(images):
-    mean, variance = _moments((images, None, None))
-    return mean, np.sqrt(variance)
-
-
-def _stats_test(predicate):
-    def test(answer, ex):
-        mean, std = _mean_std(answer)
-        return mean is not None and std is not None and bool(predicate(mean, std, ex))
-
-    return test
-
-
-class ChannelStatistics(TupleExercise):
-    key = "7.2"
+class ChannelStats(SpecExercise):
     title = "Per-channel statistics"
-    notebook = "07"
-    rtol = 1e-3
+    names = ("channel_mean", "channel_std")
     hints = [
-        "Average over the images, the rows and the columns (axes 0, 1 and 2) and keep the "
-        "last axis, the colour channel: one number per channel. Use the raw pixels, 0..255.",
-        "`channel_mean = x_train_all.mean(axis=(0, 1, 2))` and "
-        "`channel_std = x_train_all.std(axis=(0, 1, 2))`.",
+        "Average over the images, rows and columns (axes 0, 1, 2), keeping the colour channel.",
+        "`.mean` and `.std` take a tuple of axes, `axis=(0, 1, 2)`; call each on `x_train_all`.",
     ]
-    mistakes = [
-        Mistake(
-            "one_number",
-            "One number for all three channels: `x.mean()` averages the red, green and blue "
-            "values together. Keep the channel axis: `x.mean(axis=(0, 1, 2))`, and the same "
-            "for `.std`.",
-            test=_stats_test(lambda mean, std, ex: mean.size == 1),
+    messages = {
+        "one_number": "One number for all channels: keep the channel axis, `axis=(0, 1, 2)`.",
+        "per_pixel": "(32, 32, 3) is per pixel: average rows and columns too, `axis=(0, 1, 2)`.",
+        "per_image": "One value per image: average over all images at once, `axis=(0, 1, 2)`.",
+        "shape": "Shapes {a.shapes[0]} and {a.shapes[1]}: one per channel is (3,){a.keepdims}.",
+        "scaled": "Those are for the images / 255; give raw 0..255 units, which the layer sees.",
+        "test_set": "Those are the TEST images' statistics: use the training images only.",
+        "variance": "The second item is the variance: the standard deviation is its square root.",
+        "computed": "Close, not exact: compute both from all of `x_train_all`; don't type them.",
+        "means": "The means {a.means} are not those of all the training images, raw.{a.float32}",
+        "stds": "The means are right; the standard deviations {a.stds} are not.{a.float32}",
+        "praise": "Means {a.means} and standard deviations {a.stds}, in pixel units.",
+    }
+    rules = [
+        Rule("one_number", lambda a, ex: a.mean.size != 1, lambda ex: (1.0, 1.0), True),
+        Rule("per_pixel", lambda a, ex: a.shapes[0] != IMAGE, lambda ex: (_data()[0],) * 2, True),
+        Rule("per_image", lambda a, ex: len(a.mean) != ex.n, lambda ex: (_data(1),) * 2, True),
+        Rule("shape", lambda a, ex: a.shapes == ((3,), (3,)), lambda ex: _stats(np.atleast_3d)),
+        mistake("scaled", lambda ex: _stats(scale=255)),
+        mistake("test_set", lambda ex: _stats(which="test")),
+        mistake("variance", lambda ex: _stats(lambda s: s ** [[1], [2]])),
+        Rule(
+            "computed", lambda a, ex: _within(a) or not _within(a, 0.01), lambda ex: _stats(np.rint)
         ),
-        Mistake(
-            "per_pixel",
-            "The shape is (32, 32, 3), a mean per pixel and channel: `axis=0` averages over the "
-            "images only. Average over the images, rows and columns: `axis=(0, 1, 2)`.",
-            test=_stats_test(lambda mean, std, ex: mean.shape == _train_images().shape[1:]),
-        ),
-        Mistake(
-            "per_image",
-            "One value per image: that averages within each image. The statistics are over all "
-            "the training images at once, one number per channel: `axis=(0, 1, 2)`.",
-            test=_stats_test(
-                lambda mean, std, ex: (
-                    mean.shape in ((len(_train_images()), 3), (len(_train_images()),))
-                )
-            ),
-        ),
-        Mistake(
-            "scaled",
-            "These are the statistics of the images divided by 255. The exercise asks for raw "
-            "0..255 units: the Normalization layer will see raw pixels, so its mean and "
-            "standard deviation must be in those units too.",
-            test=_stats_test(
-                lambda mean, std, ex: (
-                    _close(mean, ex.expected()[0] / 255, ex.rtol)
-                    and _close(std, ex.expected()[1] / 255, ex.rtol)
-                )
-            ),
-        ),
-        Mistake(
-            "test_set",
-            "Those are the statistics of the TEST images. Normalisation constants come from the "
-            "training images only: the test set must not influence anything in training.",
-            test=_stats_test(
-                lambda mean, std, ex: (
-                    _close(mean, _channel_stats(_test_images())[0], ex.rtol)
-                    and _close(std, _channel_stats(_test_images())[1], ex.rtol)
-                )
-            ),
-        ),
-        Mistake(
-            "variance",
-            "The means are right, but the second item is the variance, the standard deviation "
-            "squared: take its square root, or use `.std(axis=(0, 1, 2))`.",
-            test=_stats_test(
-                lambda mean, std, ex: (
-                    _close(mean, ex.expected()[0], ex.rtol)
-                    and _close(std, ex.expected()[1] ** 2, ex.rtol)
-                )
-            ),
-        ),
+        Rule("means", lambda a, ex: _within(a, means_only=True), lambda ex: _stats(np.square)),
+        Rule("stds", lambda a, ex: _within(a), lambda ex: _stats(lambda s: s * [[1], [2]])),
     ]
+    n = property(lambda self: len(_data(1)))  # the number of training images
 
-    def validate(self, answer):
-        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            return (
-                "Give two values, the means and then the standard deviations: "
-                f"`ex.q2.check((channel_mean, channel_std))`. Received: {_short(answer)}."
+    def parse(self, answer):
+        parts = [np.asarray(x) for x in answer] if isinstance(answer, (tuple, list)) else []
+        if len(parts) != 2 or {x.dtype.kind for x in parts} - set("iuf"):
+            raise Unusable(
+                f"Give two arrays of numbers, `(channel_mean, channel_std)`: {short(answer)}."
             )
-        for name, part in zip(("channel_mean", "channel_std"), answer, strict=True):
-            if _vector(part) is None:
-                return (
-                    f"`{name}` should be numbers, one per colour channel. Received: {kind(part)}."
-                )
-        return None
+        mean, std = (x.astype(float) for x in parts)
+        a = SimpleNamespace(mean=mean, std=std, shapes=(mean.shape, std.shape))
+        a.means, a.stds = np.round(mean, 1), np.round(std, 1)
+        a.keepdims = " (drop `keepdims=True`)" if mean.shape == (1, 1, 1, 3) else ""
+        float32 = np.result_type(*parts) == np.float32
+        a.float32 = " (Sums of many float32 numbers lose precision: use float64.)" * float32
+        return a
 
-    def expected(self):
-        return _channel_stats(_train_images())
+    def same(self, a, value):
+        return _close([a.mean, a.std], [value.mean, value.std], 1e-3)
 
-    def same(self, answer, reference):
-        mean, std = _mean_std(answer)
-        return _close(mean, reference[0], self.rtol) and _close(std, reference[1], self.rtol)
+    def reference(self):
+        return _stats()
 
-    def diagnose(self, answer, reference):
-        mean, std = _mean_std(answer)
-        for name, values in (("channel_mean", mean), ("channel_std", std)):
-            if values.shape != (3,):
-                keepdims = " (drop `keepdims=True`)" if values.shape == (1, 1, 1, 3) else ""
-                return (
-                    f"`{name}` has shape {values.shape}; one value per colour channel is "
-                    f"shape (3,){keepdims}."
-                )
-        if not _close(mean, reference[0], self.rtol):
-            return (
-                f"The means {_rounded(mean)} are not the per-channel means of all the "
-                "training images, in raw 0..255 units."
-            )
-        return (
-            f"The means are right; the standard deviations {_rounded(std)} are not those of "
-            "the training images: `.std(axis=(0, 1, 2))` on the raw pixels."
-        )
 
-    def praise(self, reference):
-        mean, std = reference
-        return (
-            f"Means {_rounded(mean)} and standard deviations {_rounded(std)} for red, green "
-            "and blue, in pixel units: the numbers a Normalization layer learns with `adapt` "
-            "on these images."
-        )
+_tutorial_model = lru_cache(maxsize=1)(models.cifar_tutorial_model)  # built once: 43M parameters
 
 
-# --- 7.5: the legacy generator in modern layers ---------------------------------------
-
-ROTATION_DEGREES = 20
-SHIFT = 0.2  # width_shift_range and height_shift_range: a fraction of the image size
-ROTATION_TOLERANCE = 0.005  # of a turn, about 1.8 degrees
-SHIFT_TOLERANCE = 1e-3
-
-
-def _flat_layers(block):
-    """The layers of a model or Pipeline, nested models unpacked, without InputLayer."""
-    keras = _keras()
-    found = []
-    for layer in block.layers:
-        if isinstance(layer, (keras.Model, keras.layers.Pipeline)):
-            found.extend(_flat_layers(layer))
-        elif not isinstance(layer, keras.layers.InputLayer):
-            found.append(layer)
-    return found
-
-
-def _ofkind(block, *names):
-    keras = _keras()
-    kinds = tuple(getattr(keras.layers, name) for name in names)
-    return [layer for layer in _flat_layers(block) if isinstance(layer, kinds)]
-
-
-def _extent(factor):
-    """How far a symmetric factor goes either way: ``f``, ``-f`` and ``(-f, f)`` give ``f``;
-    None for a one-sided range such as ``(0, f)``."""
-    if isinstance(factor, (int, float, np.integer, np.floating)):
-        return abs(float(factor))
-    if isinstance(factor, (tuple, list)) and len(factor) == 2:
-        low, high = (float(value) for value in factor)
-        if abs(low + high) < 1e-9:
-            return abs(high)
-    return None
-
-
-def _flip_modes(block):
-    return [layer.get_config()["mode"] for layer in _ofkind(block, "RandomFlip")]
-
-
-def _rotations(block):
-    return [_extent(layer.get_config()["factor"]) for layer in _ofkind(block, "RandomRotation")]
-
-
-def _rotated_by(turns):
-    def test(answer, ex):
-        return any(
-            r is not None and abs(r - turns) < ROTATION_TOLERANCE for r in _rotations(answer)
-        )
-
-    return test
-
-
-def _probe_images():
-    """Two CIFAR-10 training images as a float32 batch, raw 0..255."""
-    return _train_images()[:2].astype("float32")
-
-
-def _inference_problem(block):
-    """A message when the block does not pass images through unchanged at inference."""
-    keras = _keras()
-    images = _probe_images()
-    try:
-        output = keras.ops.convert_to_numpy(block(images, training=False))
-    except Exception as error:
-        return (
-            f"Calling the block on two 32x32x3 images failed ({kind(error)}). Start it with "
-            "`keras.Input((32, 32, 3))` or no Input at all."
-        )
-    if output.shape != images.shape or not np.allclose(output, images):
-        return (
-            "At inference (`training=False`) the block changes the images: random "
-            "augmentation layers must pass them through unchanged when not training."
-        )
-    return None
-
-
-_WANTED = ("RandomFlip", "RandomRotation", "RandomTranslation")
-IMAGE_SHAPE = (32, 32, 3)
-
-
-def _declared_input(block):
-    """The input shape a model declares (no batch axis), or None if it declares none."""
-    try:
-        return tuple(block.inputs[0].shape[1:])
-    except (AttributeError, IndexError, TypeError, ValueError):
-        return None
-
-
-def _augment_problem(block):
-    """The first way the block differs from the legacy generator's random part, or None."""
-    wanted = _ofkind(block, *_WANTED)
-    for layer in _flat_layers(block):
-        if not any(layer is w for w in wanted):
-            return (
-                f"The block has a {kind(layer)} layer, which the legacy generator has no "
-                "equivalent of: keep RandomFlip, RandomRotation and RandomTranslation."
-            )
-    shape = _declared_input(block)
-    if shape is not None and (
-        len(shape) != len(IMAGE_SHAPE)
-        or any(d is not None and d != want for d, want in zip(shape, IMAGE_SHAPE, strict=True))
-    ):
-        return (
-            f"The block's input is declared as {shape}; CIFAR-10 images are {IMAGE_SHAPE}: "
-            f"`keras.Input({IMAGE_SHAPE})`, or no Input at all."
-        )
-    for name in _WANTED:
-        if len(_ofkind(block, name)) != 1:
-            return f"The block has {len(_ofkind(block, name))} {name} layers; one is enough."
-    (mode,) = _flip_modes(block)
-    if mode != "horizontal":
-        return (
-            f'RandomFlip\'s mode is {mode!r}; horizontal_flip=True is `RandomFlip("horizontal")`.'
-        )
-    (rotation,) = _rotations(block)
-    turns = ROTATION_DEGREES / 360
-    if rotation is None:
-        factor = _ofkind(block, "RandomRotation")[0].get_config()["factor"]
-        return (
-            f"RandomRotation's factor is the range {tuple(factor)}, which does not go as far "
-            f"both ways; rotation_range={ROTATION_DEGREES} turns either way by up to "
-            f"{ROTATION_DEGREES} degrees: give one number, `{ROTATION_DEGREES} / 360`."
-        )
-    if abs(rotation - turns) >= ROTATION_TOLERANCE:
-        return (
-            f"RandomRotation's factor {rotation:.4g} turns the images by up to "
-            f"±{rotation * 360:.1f} degrees (Keras' factor is a fraction of a full turn); "
-            f"rotation_range={ROTATION_DEGREES} means up to ±{ROTATION_DEGREES} degrees: "
-            f"`RandomRotation({ROTATION_DEGREES} / 360)`, about {turns:.4f}."
-        )
-    config = _ofkind(block, "RandomTranslation")[0].get_config()
-    height, width = _extent(config["height_factor"]), _extent(config["width_factor"])
-    if height is None or width is None:
-        return (
-            f"RandomTranslation's factors are height {config['height_factor']} and width "
-            f"{config['width_factor']}: a range like (0, {SHIFT}) shifts one way only. The "
-            f"legacy shifts go both ways: a single number {SHIFT} means (-{SHIFT}, {SHIFT})."
-        )
-    if abs(height - SHIFT) > SHIFT_TOLERANCE or abs(width - SHIFT) > SHIFT_TOLERANCE:
-        return (
-            f"RandomTranslation shifts by up to {height:.0%} of the height and {width:.0%} of "
-            f"the width; width_shift_range={SHIFT} and height_shift_range={SHIFT} shift by up "
-            f"to {SHIFT:.0%} of each ({SHIFT} x 32 = {SHIFT * 32:g} pixels): "
-            f"`RandomTranslation({SHIFT}, {SHIFT})`."
-        )
-    return None
-
-
-def _missing(name):
-    return lambda answer, ex: not _ofkind(answer, name)
-
-
-class LegacyGeneratorInLayers(Exercise):
-    key = "7.5"
-    title = "The legacy generator in modern layers"
-    notebook = "07"
-    hints = [
-        "One layer per random argument of the legacy generator: horizontal_flip, "
-        "rotation_range, and the two shift ranges together. featurewise_center and "
-        "featurewise_std_normalization are not random: they are the Normalization layer's "
-        "job (exercise 7.4).",
-        "Keras' rotation factor is a fraction of a full turn (20 degrees is 20 / 360); "
-        "translation factors are fractions of the height and width: "
-        '`keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(20 / 360), '
-        "layers.RandomTranslation(0.2, 0.2)])`.",
-    ]
-    mistakes = [
-        Mistake(
-            "normalization_inside",
-            "The block has a Normalization or Rescaling layer. featurewise_center and "
-            "featurewise_std_normalization are the Normalization layer's job, adapted once on "
-            "the training images and placed in the model, not in the random augmentation block.",
-            test=lambda answer, ex: bool(_ofkind(answer, "Normalization", "Rescaling")),
-        ),
-        Mistake(
-            "missing_flip",
-            'There is no RandomFlip: horizontal_flip=True becomes `layers.RandomFlip("horizontal")`.',
-            test=_missing("RandomFlip"),
-        ),
-        Mistake(
-            "missing_rotation",
-            "There is no RandomRotation: rotation_range=20 becomes "
-            "`layers.RandomRotation(20 / 360)`.",
-            test=_missing("RandomRotation"),
-        ),
-        Mistake(
-            "missing_translation",
-            "There is no RandomTranslation: width_shift_range=0.2 and height_shift_range=0.2 "
-            "become `layers.RandomTranslation(0.2, 0.2)` (height first, then width).",
-            test=_missing("RandomTranslation"),
-        ),
-        Mistake(
-            "flip_both_ways",
-            'RandomFlip flips both ways, "horizontal_and_vertical", its default: that makes '
-            "upside-down ships and horses, which do not occur in the test set. "
-            'horizontal_flip=True is `RandomFlip("horizontal")`.',
-            test=lambda answer, ex: "horizontal_and_vertical" in _flip_modes(answer),
-        ),
-        Mistake(
-            "flip_vertical",
-            'RandomFlip("vertical") turns images upside down; horizontal_flip=True mirrors '
-            'them left to right: `RandomFlip("horizontal")`.',
-            test=lambda answer, ex: "vertical" in _flip_modes(answer),
-        ),
-        Mistake(
-            "rotation_fraction_of_half_turn",
-            "RandomRotation's factor is 20/180, which turns by up to ±40 degrees: Keras' "
-            "factor is a fraction of a FULL turn, 360 degrees. 20 degrees is `20 / 360`.",
-            test=_rotated_by(ROTATION_DEGREES / 180),
-        ),
-        Mistake(
-            "rotation_in_radians",
-            "RandomRotation's factor is 20 degrees in radians, 0.349, which Keras reads as "
-            "0.349 of a full turn, ±126 degrees. The factor is a fraction of a turn: `20 / 360`.",
-            test=_rotated_by(np.deg2rad(ROTATION_DEGREES)),
-        ),
-    ]
-
-    def validate(self, answer):
-        keras = _keras()
-        if _is_model(answer) or isinstance(answer, keras.layers.Pipeline):
-            return None
-        if type(answer).__name__ == "ImageDataGenerator":
-            return (
-                "That is the legacy ImageDataGenerator itself: translate its random arguments "
-                "into preprocessing layers, in `keras.Sequential([...])`."
-            )
-        if isinstance(answer, (list, tuple)) and any(
-            isinstance(part, keras.layers.Layer) for part in answer
-        ):
-            return (
-                "Wrap the layers in `keras.Sequential([...])`, which applies them one after "
-                f"the other. Received: {kind(answer)}."
-            )
-        if isinstance(answer, keras.layers.Layer):
-            return (
-                f"That is one layer, a {kind(answer)}: put the random layers together in "
-                "`keras.Sequential([...])`."
-            )
-        return (
-            "Give a `keras.Sequential` of preprocessing layers, e.g. "
-            f"`keras.Sequential([layers.RandomFlip(...), ...])`. Received: {kind(answer)}."
-        )
-
-    def expected(self):
-        return {"flip": "horizontal", "rotation": ROTATION_DEGREES / 360, "shift": SHIFT}
-
-    def same(self, answer, reference):
-        return _augment_problem(answer) is None and _inference_problem(answer) is None
-
-    def diagnose(self, answer, reference):
-        return _augment_problem(answer) or _inference_problem(answer)
-
-    def praise(self, reference):
-        return (
-            f"A left-right flip, a turn of up to ±{ROTATION_DEGREES} degrees "
-            f"({reference['rotation']:.4f} of a turn) and shifts of up to {SHIFT:.0%} of the "
-            "height and width: a new view of every image at each epoch, and the images "
-            "untouched at inference."
-        )
-
-
-# --- 7.4: adapt Normalization on the right data ---------------------------------------
-
-VALIDATION_SIZES = (5_000, 1_000)  # the notebook's validation set: full and quick mode
-QUICK_TEST_SIZE = 2_000  # the test images quick mode keeps
-
-
-def _layer_moments(norm):
-    """The layer's ``(mean, variance)`` as flat float64 arrays, or None if not set yet."""
-    keras = _keras()
-    mean = getattr(norm, "mean", None)
-    if mean is None:
-        given = getattr(norm, "input_mean", None)
-        if given is None:
-            return None
-        return (
-            np.ravel(np.asarray(given, np.float64)),
-            np.ravel(np.asarray(norm.input_variance, np.float64)),
-        )
-    return (
-        np.ravel(keras.ops.convert_to_numpy(mean)).astype(np.float64),
-        np.ravel(keras.ops.convert_to_numpy(norm.variance)).astype(np.float64),
-    )
-
-
-def _adapted_on(*runs, scale=1.0):
-    """A mistake test: the layer holds the moments of these runs of images."""
-
-    def test(answer, ex):
-        moments = _layer_moments(answer[0])
-        if moments is None:
-            return False
-        n = len(answer[1])
-        for run in runs:
-            parts = run(n)
-            if parts is None:
-                continue
-            mean, variance = _moments(*parts)
-            if _close(moments[0], mean / scale, ex.rtol) and _close(
-                moments[1], variance / scale**2, ex.rtol
-            ):
-                return True
-        return False
-
-    return test
-
-
-def _first(n):
-    return (_train_images(), 0, n)
-
-
-def _validation_runs():
-    def after(n):
-        return [(_train_images(), n, None)] if n < len(_train_images()) else None
-
-    def last(size):
-        return lambda n: [(_train_images(), max(0, len(_train_images()) - size), None)]
-
-    return [*(last(size) for size in VALIDATION_SIZES), after]
-
-
-def _not_adapted(answer, ex):
-    moments = _layer_moments(answer[0])
-    return moments is None or (not np.any(moments[0]) and np.all(moments[1] == 1))
-
-
-def _same_pixels(x, reference, scale=1.0):
-    """Whether ``x`` holds the values of ``reference`` (divided by ``scale``), chunk by chunk."""
-    if x.shape != reference.shape or not _numbers(x):
-        return False
-    for start in range(0, len(x), _CHUNK):
-        part, want = x[start : start + _CHUNK], reference[start : start + _CHUNK]
-        if scale == 1.0:
-            if not np.array_equal(part, want):  # uint8 values are exact in any float
-                return False
-        elif not np.allclose(part, want.astype(np.float32) / scale, rtol=1e-5, atol=1e-6):
-            return False
-    return True
-
-
-class AdaptNormalization(TupleExercise):
-    key = "7.4"
-    title = "Adapt Normalization on the right data"
-    notebook = "07"
-    rtol = 1e-4
-    hints = [
-        "Make a `layers.Normalization()` and call its `adapt` method on the images the model "
-        "trains on, raw, exactly as the model will receive them: no validation or test "
-        "images.",
-        "`norm = layers.Normalization()`, then `norm.adapt(x_train)`.",
-    ]
-    mistakes = [
-        Mistake(
-            "not_adapted",
-            "The layer has not learned anything yet (its mean is 0 and its variance 1): call "
-            "`norm.adapt(x_train)` first.",
-            test=_not_adapted,
-        ),
-        Mistake(
-            "one_mean",
-            "The layer holds a single mean for all three channels (`axis=None`). Keep one per "
-            "colour channel with `axis=-1`, the default: `layers.Normalization()`.",
-            test=lambda answer, ex: (
-                _layer_moments(answer[0]) is not None and _layer_moments(answer[0])[0].size == 1
-            ),
-        ),
-        Mistake(
-            "scaled_data",
-            "The layer was adapted on `x_train / 255`, but the model's input is raw pixels, "
-            "0..255: the layer must see the same numbers as the model's input. Adapt it on "
-            "`x_train` itself.",
-            test=_adapted_on(lambda n: [_first(n)], scale=255.0),
-        ),
-        Mistake(
-            "whole_training_set",
-            "The layer was adapted on all the training images, but `x_train` is only the first "
-            "part: the validation images leaked into the statistics. Adapt it on `x_train`.",
-            test=_adapted_on(lambda n: [_first(None)] if n < len(_train_images()) else None),
-        ),
-        Mistake(
-            "validation_set",
-            "The layer was adapted on the validation images, the last ones of the training "
-            "set. Adapt it on `x_train`, the images the model trains on.",
-            test=_adapted_on(*_validation_runs()),
-        ),
-        Mistake(
-            "test_set",
-            "The layer was adapted on the test images: the test images must not influence "
-            "anything in training. Adapt it on `x_train`.",
-            test=_adapted_on(
-                lambda n: [(_test_images(), 0, None)],
-                lambda n: [(_test_images(), 0, QUICK_TEST_SIZE)],
-            ),
-        ),
-        Mistake(
-            "train_and_test",
-            "The layer was adapted on the training and the test images together: the test "
-            "images must not influence anything in training. Adapt it on `x_train` alone.",
-            test=_adapted_on(
-                lambda n: [_first(n), (_test_images(), 0, None)],
-                lambda n: [_first(n), (_test_images(), 0, QUICK_TEST_SIZE)],
-            ),
-        ),
-    ]
-
-    def validate(self, answer):
-        keras = _keras()
-        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            return (
-                "Pass the layer and the training images together: "
-                f"`ex.q4.check((norm, x_train))`. Received: {_short(answer)}."
-            )
-        norm, x = answer
-        if not isinstance(norm, keras.layers.Normalization):
-            return (
-                "The first item should be the `keras.layers.Normalization` layer you adapted; "
-                f"received a {kind(norm)}."
-            )
-        problem = _array_problem(x, "`x_train`")
-        if problem:
-            return problem
-        everything = _train_images()
-        n = len(x) if x.ndim else 0
-        if 0 < n <= len(everything) and _same_pixels(x, everything[:n]):
-            return None
-        if 0 < n <= len(everything) and _same_pixels(x, everything[:n], scale=255.0):
-            return (
-                "The second item holds the training images divided by 255; pass `x_train` as "
-                "loaded (raw 0..255), the model's input."
-            )
-        return (
-            "The second item should be `x_train`, the training images, as loaded (raw 0..255). "
-            f"Received: {_short(x)}."
-        )
-
-    def expected(self):
-        return None  # the truth depends on the answer's x_train: see same()
-
-    def _truth(self, x):
-        return _moments(_first(len(x)))
-
-    def same(self, answer, reference):
-        moments = _layer_moments(answer[0])
-        if moments is None:
-            return False
-        mean, variance = self._truth(answer[1])
-        return _close(moments[0], mean, self.rtol) and _close(moments[1], variance, self.rtol)
-
-    def diagnose(self, answer, reference):
-        layer_mean, layer_variance = _layer_moments(answer[0])
-        mean, variance = self._truth(answer[1])
-        if layer_mean.shape != mean.shape:
-            return (
-                f"The layer holds {layer_mean.size:,} means; adapted on images with the "
-                "default `axis=-1` it holds 3, one per colour channel."
-            )
-        if _close(layer_mean, mean, self.rtol):
-            if _close(layer_variance, np.sqrt(variance), self.rtol):
-                return (
-                    "The means are right, but the layer's variances are the standard "
-                    "deviations: Normalization wants the variance, their square."
-                )
-            return "The means are right, but the variances are not those of `x_train`."
-        return (
-            f"The layer's means are {_rounded(layer_mean)}; the per-channel means of `x_train` "
-            f"are {_rounded(mean)}. Adapt it on `x_train` itself, raw."
-        )
-
-    def praise(self, reference):
-        return (
-            "Adapted on the training images only: the model's first layer now subtracts their "
-            "per-channel mean and divides by their standard deviation, which is what "
-            "featurewise_center and featurewise_std_normalization did."
-        )
-
-
-# --- 7.3: the parameters of the tutorial model's first Dense layer --------------------
-
-IMAGE_SIZE = 32
-INPUT_CHANNELS = 3
-# The tutorial model of notebook 07. Its feature extractor: (filters, kernel size) of each
-# "same" convolution, each followed by BatchNormalization, and "pool" for a 2x2 pooling.
-TUTORIAL_STACK = ((32, 3), (64, 3), "pool", (128, 5), (256, 5), (512, 3), (512, 5), "pool")
-# Its head after Flatten: (units, followed by BatchNormalization), then the 10 outputs.
-TUTORIAL_HEAD = ((1024, True), (512, True), (128, False))
-DENSE_UNITS = TUTORIAL_HEAD[0][0]  # the layer exercise 7.3 asks about
-
-
-def flatten_side(pools=None):
-    """The height (and width) of the image that reaches Flatten, after ``pools`` poolings."""
-    pools = sum(part == "pool" for part in TUTORIAL_STACK) if pools is None else pools
-    return IMAGE_SIZE // 2**pools
-
-
-def flatten_size(pools=None):
-    """The number of values Flatten gives in the tutorial model (with ``pools`` poolings).
-
-    Example:
-    >>> flatten_side(), flatten_size()
-    (8, 32768)
-    """
-    channels = [part[0] for part in TUTORIAL_STACK if part != "pool"][-1]
-    return flatten_side(pools) ** 2 * channels
-
-
-def tutorial_params():
-    """All the parameters of the tutorial model, by formula (checked against Keras in
-    tests/test_exercise_checks.py).
-
-    Example:
-    >>> tutorial_params()
-    42937418
-    """
-    total, channels = 0, INPUT_CHANNELS
-    for part in TUTORIAL_STACK:
-        if part != "pool":
-            filters, kernel = part
-            total += conv2d_params(kernel, input_channels=channels, filters=filters)
-            total += sum(batch_norm_params(filters))
-            channels = filters
-    inputs = flatten_size()
-    for units, batch_norm in TUTORIAL_HEAD:
-        total += dense_params(inputs, units)
-        total += sum(batch_norm_params(units)) if batch_norm else 0
-        inputs = units
-    return total + dense_params(inputs, NUM_CLASSES)
-
-
-class FirstDenseParams(WholeNumberExercise):
-    key = "7.3"
+class DenseParams(ValueExercise):
     title = "The parameters of the tutorial model's first Dense layer"
-    notebook = "07"
-    unit = "number of parameters"
-    example = 1_000
     hints = [
-        'Follow the image size through the model: the "same" convolutions keep it, each 2x2 '
-        "pooling halves it. Flatten gives height x width x channels inputs to the Dense layer.",
-        "Two poolings take 32x32 to 8x8, with 512 channels: 8 x 8 x 512 = 32,768 inputs. A "
-        "Dense layer has (inputs + 1) x units parameters.",
+        'Follow the image size: "same" convolutions keep it, each 2x2 pooling halves it.',
+        "Flatten gives height x width x channels inputs; Dense has (inputs + 1) x units of them.",
     ]
-    mistakes = [
-        Mistake(
-            "no_bias",
-            "That counts the weights only: each of the 1,024 units has a bias too, "
-            "(inputs + 1) x units.",
-            answer=lambda ex: dense_params(flatten_size(), DENSE_UNITS, use_bias=False),
-        ),
-        Mistake(
-            "one_pool",
-            "That is the count for a 16x16x512 input: there are two 2x2 poolings before "
-            "Flatten, so 32x32 becomes 8x8.",
-            answer=lambda ex: dense_params(flatten_size(pools=1), DENSE_UNITS),
-        ),
-        Mistake(
-            "no_pool",
-            'That is the count for a 32x32x512 input: the "same" convolutions keep the size, '
-            "but the two 2x2 poolings halve it twice, to 8x8.",
-            answer=lambda ex: dense_params(flatten_size(pools=0), DENSE_UNITS),
-        ),
-        Mistake(
-            "three_pools",
-            "That is the count for a 4x4x512 input: there are two poolings, not three; "
-            '"same" convolutions do not shrink the image. 32x32 becomes 8x8.',
-            answer=lambda ex: dense_params(flatten_size(pools=3), DENSE_UNITS),
-        ),
-        Mistake(
-            "with_batchnorm",
-            "That adds the 4 x 1,024 = 4,096 numbers of the BatchNormalization after the "
-            "Dense layer: they belong to the BatchNormalization layer. Count the Dense layer "
-            "alone.",
-            answer=lambda ex: (
-                dense_params(flatten_size(), DENSE_UNITS) + sum(batch_norm_params(DENSE_UNITS))
-            ),
-        ),
-        Mistake(
-            "flatten_size",
-            f"{flatten_size():,} is the number of inputs, the size of Flatten's output, not "
-            "of parameters: each input connects to each of the 1,024 units, and each unit "
-            "has a bias.",
-            answer=lambda ex: flatten_size(),
-        ),
+    messages = {
+        "no_bias": "That counts the weights only: each of the 1,024 units has a bias too.",
+        "one_pool": "That is the count for a 16x16x512 input: two 2x2 poolings make 32x32 8x8.",
+        "no_pool": 'That is for 32x32x512: "same" convolutions keep the size, poolings halve it.',
+        "three_pools": "That is for 4x4x512: there are two poolings, not three; 32x32 becomes 8x8.",
+        "with_batchnorm": "That adds BatchNormalization's 4 x 1,024 numbers: count Dense alone.",
+        "flatten_size": "{a:,} is the number of inputs: each feeds 1,024 units, plus biases.",
+        "praise": "{a:,} parameters in one layer: {ex.share:.0%} of the whole model's.",
+    }
+    rules = [
+        exercises.whole_number(1000, "number of parameters"),
+        mistake("no_bias", lambda ex: 8 * 8 * 512 * 1024),
+        mistake("one_pool", lambda ex: (16 * 16 * 512 + 1) * 1024),
+        mistake("no_pool", lambda ex: (32 * 32 * 512 + 1) * 1024),
+        mistake("three_pools", lambda ex: (4 * 4 * 512 + 1) * 1024),
+        mistake("with_batchnorm", lambda ex: ex.expected() + 4 * 1024),
+        mistake("flatten_size", lambda ex: 8 * 8 * 512),
     ]
+    share = property(lambda self: self.expected() / _tutorial_model().count_params())
 
     def expected(self):
-        return dense_params(flatten_size(), DENSE_UNITS)
-
-    def diagnose(self, answer, reference):
-        return (
-            f"Not {answer!r}. Find the shape Flatten receives (follow the size through the "
-            "poolings), then (inputs + 1) x units."
-        )
-
-    def praise(self, reference):
-        side = flatten_side()
-        total = tutorial_params()
-        return (
-            f"Flatten turns the {side}x{side}x512 output into {flatten_size():,} inputs, each "
-            f"wired to each of the {DENSE_UNITS:,} units, plus {DENSE_UNITS:,} biases: "
-            f"{reference:,} parameters, {reference / total:.0%} of the whole model's "
-            f"{total:,}, in one layer."
-        )
+        return _tutorial_model().get_layer("dense_1024").count_params()
 
 
-q1 = FlattenTheLabels()
-q2 = ChannelStatistics()
-q3 = FirstDenseParams()
-q4 = AdaptNormalization()
-q5 = LegacyGeneratorInLayers()
+def _truth():
+    """The per-channel (mean, variance) of ``x_train``, the first N_TRAIN training images."""
+    return _moments(("train", 0, _sizes()[0]))
 
-show_progress = progress_for(__name__)
+
+def _adapted(runs=None, scale=1, **options):
+    """A Normalization layer, adapted on runs of images / ``scale`` (x_train if None)."""
+    norm = keras.layers.Normalization(**options)
+    if "mean" not in options:
+        images = np.vstack([_data(0, w)[a:b] for w, a, b in runs or [("train", 0, _sizes()[0])]])
+        norm.adapt(images / np.float32(scale) if scale != 1 else images)
+    return norm, _data()[: _sizes()[0]]
+
+
+def _alike(moments, reference):
+    """Means within 0.006 standard deviations, which within 0.5% (Keras adapts in float32)."""
+    spread, same = np.sqrt(reference[1]), _close(moments, reference, 1)
+    near = same and np.all(abs(moments[0] - reference[0]) < 0.006 * spread)
+    return near and _close([np.sqrt(moments[1])], [spread], 0.005)
+
+
+def _on(name, runs, scale=1):
+    """Mistake ``name``: the layer holds the moments of runs from ``runs(*_sizes())``."""
+
+    def holds(a, ex):
+        return not any(_alike(a.moments, _moments(*r, scale=scale)) for r in runs(*_sizes()))
+
+    return Rule(name, holds, lambda ex: _adapted(runs(*_sizes())[0], scale), True)
+
+
+class AdaptNorm(SpecExercise):
+    title = "Adapt Normalization on the right data"
+    hints = [
+        "Call a `layers.Normalization()`'s `adapt` on the images the model trains on, raw.",
+        "`adapt` takes the images: pass it `x_train` (not `x_train_all`, not divided by 255).",
+    ]
+    messages = {
+        "x_train": "`x_train` is the first {ex.n:,} training images, raw; you gave {a.shown}.",
+        "not_adapted": "The layer has mean 0 and variance 1: call `norm.adapt(x_train)` first.",
+        "one_mean": "One mean for all three channels (`axis=None`): keep the default `axis=-1`.",
+        "per_channel": "{a.means.size:,} means: the default `axis=-1` keeps 3, one per channel.",
+        "not_inverted": "`invert=True` undoes a normalisation; leave it at its default, False.",
+        "scaled_data": "Adapted on `x_train / 255`; the model sees raw pixels: adapt on `x_train`.",
+        "whole_training_set": "Adapted on all training images, validation too: adapt on `x_train`.",
+        "validation_set": "Adapted on the validation images: adapt it on `x_train` instead.",
+        "test_set": "Adapted on the test images, which must not influence training: use `x_train`.",
+        "train_and_test": "Adapted on training and test images together: use `x_train` alone.",
+        "std_as_variance": "Its variances are standard deviations: Normalization wants squares.",
+        "moments": "Its means are {a.means}, those of `x_train` {ex.truth}: adapt it on `x_train`.",
+        "praise": "Adapted on the training images only, raw, as the model will see them.",
+    }
+    rules = [
+        Rule("x_train", lambda a, ex: a.raw, lambda ex: (_adapted()[0], _data()[: ex.n] / 255)),
+        Rule("not_adapted", lambda a, ex: a.learned, lambda ex: _adapted(mean=0, variance=1), True),
+        Rule("one_mean", lambda a, ex: a.means.size > 1, lambda ex: _adapted(axis=None), True),
+        Rule("per_channel", lambda a, ex: a.means.size == 3, lambda ex: _adapted(axis=(1, 2, 3))),
+        Rule("not_inverted", lambda a, ex: not a.layer.invert, lambda ex: _adapted(invert=True)),
+        _on("scaled_data", lambda n, v, t: [[("train", 0, n)]], scale=255),
+        _on("whole_training_set", lambda n, v, t: [[("train", None, None)]]),
+        _on("validation_set", lambda n, v, t: [[("train", -v, None)], [("train", n, None)]]),
+        _on("test_set", lambda n, v, t: [[("test", 0, t)]]),
+        _on("train_and_test", lambda n, v, t: [[("train", 0, n), ("test", 0, t)]]),
+        mistake(
+            "std_as_variance", lambda ex: _adapted(mean=_truth()[0], variance=_truth()[1] ** 0.5)
+        ),
+        Rule("moments", lambda a, ex: _alike(a.moments, _truth()), lambda ex: _adapted(scale=2)),
+    ]
+    n = property(lambda self: _sizes()[0])  # the number of images in x_train
+    truth = property(lambda self: np.round(_truth()[0], 1))  # x_train's means, rounded
+
+    def parse(self, answer):
+        pair = isinstance(answer, (tuple, list)) and len(answer) == 2
+        if not pair or not isinstance(answer[0], keras.layers.Normalization):
+            raise Unusable(
+                f"Pass `(norm, x_train)`, the adapted layer and the images. Got {short(answer)}."
+            )
+        norm, x = answer[0], _array(answer[1], "`x_train`")
+        built = norm.mean is not None  # adapted or used; else given as arguments, or neither
+        moments = (norm.mean, norm.variance) if built else (norm.input_mean, norm.input_variance)
+        moments = (0, 1) if moments[0] is None else moments  # it would normalise with 0 and 1
+        moments = [np.ravel(keras.ops.convert_to_numpy(v)).astype(float) for v in moments]
+        x_train = _data()[: self.n]
+        same = x.shape == x_train.shape and x.dtype.kind in "iuf"
+        raw, scaled = (same and np.allclose(x * k, x_train, atol=1e-3) for k in (1, 255))
+        a = SimpleNamespace(layer=norm, moments=moments, means=np.round(moments[0], 1), raw=raw)
+        a.learned = np.any(moments[0]) or np.any(moments[1] != 1)
+        a.shown = short(x) + (", divided by 255" if scaled else "")
+        return a
+
+    def same(self, a, value):
+        return _alike(a.moments, value.moments)
+
+    def reference(self):
+        return _adapted()
+
+
+def _parts(block):
+    """(name, config) of each layer, nested ones unpacked; "custom ..." unless Keras' own."""
+    for layer in block.layers:
+        if is_model(layer) or isinstance(layer, keras.layers.Pipeline):
+            yield from _parts(layer)
+        elif (name := type(layer).__name__) != "InputLayer":
+            own = getattr(keras.layers, name, None) is type(layer)
+            yield (name if own else f"custom {name}"), layer.get_config()
+
+
+def _near(values, target, tolerance=1e-3):
+    return all(v is not None and abs(v - target) < tolerance for v in values)
+
+
+def _block(*extra, first=(), flip="horizontal", rotation=ROTATION, shift=SHIFT):
+    """A breaker: the reference block, changed (None drops a layer) or with layers added."""
+    specs = [first, ("RandomFlip", flip), ("RandomRotation", rotation)]
+    specs += [("RandomTranslation", shift, shift), *extra]
+    specs = [spec for spec in specs if spec and spec[-1] is not None]
+    return lambda ex: keras.Sequential([getattr(keras.layers, s[0])(*s[1:]) for s in specs])
+
+
+def _turned(name, factor):
+    """The classic mistake ``name``: a rotation factor ``factor``, not 20 degrees."""
+    return Rule(name, lambda a, ex: not _near(a.turns, factor), _block(rotation=factor), True)
+
+
+class Augmentation(SpecExercise):
+    title = "The legacy generator in modern layers"
+    hints = [
+        "One random layer per legacy argument; the two shift ranges make one layer together.",
+        "Keras' rotation factor is a fraction of a full turn; shifts, fractions of the size.",
+    ]
+    messages = {
+        "normalization_inside": "Keep Normalization and Rescaling out: they belong in the model.",
+        "only_random": "A {a.others[0]} has no legacy equivalent: keep the three random layers.",
+        "input_shape": "The input is {a.input}; use `keras.Input((32, 32, 3))` or none at all.",
+        "missing_flip": 'No RandomFlip: horizontal_flip=True is `RandomFlip("horizontal")`.',
+        "missing_rotation": "No RandomRotation: rotation_range=20 is `RandomRotation(20 / 360)`.",
+        "missing_translation": "No RandomTranslation: shifts are `RandomTranslation(0.2, 0.2)`.",
+        "one_each": "The block has {a.count} random layers; one of each kind is enough.",
+        "flip_both_ways": 'RandomFlip() also flips upside down: use `RandomFlip("horizontal")`.',
+        "flip_vertical": '"vertical" turns images upside down; horizontal_flip is "horizontal".',
+        "rotation_fraction_of_half_turn": "20/180 is ±40 degrees; a turn is 1: use `20 / 360`.",
+        "rotation_in_radians": "0.349 (20 degrees in radians) is ±126 degrees: use `20 / 360`.",
+        "rotation_both_ways": "The range {a.rotation} turns further one way: give one number.",
+        "rotation": "The factor {a.turns[0]:.4g} is ±{a.degrees[0]:.1f} degrees; 20 is 20/360.",
+        "shift_both_ways": "The factors {a.shift} shift one way only; 0.2 means (-0.2, 0.2).",
+        "shift": "Shifts reach {a.shifts[0]:.0%} and {a.shifts[1]:.0%}; the legacy 0.2 is 20%.",
+        "praise": "Flips, turns of up to ±20 degrees and shifts of up to 20%, as the legacy did.",
+    }
+    rules = [
+        Rule("normalization_inside", lambda a, ex: not a.norms, _block(("Rescaling", 1)), True),
+        Rule("only_random", lambda a, ex: not a.others, _block(("RandomZoom", 0.1))),
+        Rule("input_shape", lambda a, ex: a.input == IMAGE, _block(first=("Input", (8, 8, 3)))),
+        Rule("missing_flip", lambda a, ex: a.flip is not None, _block(flip=None), True),
+        Rule("missing_rotation", lambda a, ex: a.rotation is not None, _block(rotation=None), True),
+        Rule("missing_translation", lambda a, ex: a.shift is not None, _block(shift=None), True),
+        Rule("one_each", lambda a, ex: a.count == 3, _block(first=("RandomFlip", "vertical"))),
+        Rule("flip_both_ways", lambda a, ex: a.flip != BOTH, _block(flip=BOTH), True),
+        Rule("flip_vertical", lambda a, ex: a.flip == "horizontal", _block(flip="vertical"), True),
+        _turned("rotation_fraction_of_half_turn", 20 / 180),
+        _turned("rotation_in_radians", np.deg2rad(20)),
+        Rule("rotation_both_ways", lambda a, ex: None not in a.turns, _block(rotation=(0, 0.1))),
+        Rule("rotation", lambda a, ex: _near(a.turns, ROTATION, 0.5 / 360), _block(rotation=0.1)),
+        Rule("shift_both_ways", lambda a, ex: None not in a.shifts, _block(shift=(0, SHIFT))),
+        Rule("shift", lambda a, ex: _near(a.shifts, SHIFT), _block(shift=0.1)),
+    ]
+
+    def parse(self, answer):
+        if not (is_model(answer) or isinstance(answer, keras.layers.Pipeline)):
+            raise Unusable(
+                f"Wrap layers in `keras.Sequential`, not loose ones or generators: {short(answer)}."
+            )
+
+        def extent(factor):  # how far f, -f or (-f, f) goes either way; None if one-sided
+            low, high = (-factor, factor) if np.ndim(factor) == 0 else factor
+            return abs(float(high)) if abs(float(low) + float(high)) < 1e-9 else None
+
+        found = list(_parts(answer))
+        kinds, configs = [kind for kind, _ in found], dict(found)
+        flip, turn, shift = (configs.get(kind, {}) for kind in _RANDOM)
+        a = SimpleNamespace(count=len(kinds), others=sorted(set(kinds) - set(_RANDOM)))
+        a.norms = {"Normalization", "Rescaling"} & set(kinds)  # they belong to the model
+        a.input = input_shape(answer) or IMAGE  # as declared; none declared is fine
+        a.flip, a.rotation = flip.get("mode"), turn.get("factor")
+        a.shift = (shift["height_factor"], shift["width_factor"]) if shift else None
+        a.turns = [extent(turn["factor"])] if turn else []
+        a.degrees = [turns * 360 for turns in a.turns if turns is not None]
+        a.shifts = [extent(factor) for factor in a.shift or ()]
+        return a
+
+    def reference(self):
+        return _block()(None)
+
+
+bind(__name__, FlattenLabels(), ChannelStats(), DenseParams(), AdaptNorm(), Augmentation())

@@ -1,489 +1,349 @@
 """Exercises of notebook 08, saving, loading and using a model.
 
-The model checks take the learner's model together with the notebook's trained
-``model``, as a tuple, and compare their predictions on a fixed probe batch of test
-digits; the other checks compute the truth from the first test digit or a fixed row of
-probabilities.
-
 Example:
 >>> from course_utils.exercises import nb08 as ex
->>> ex.q1.check("mnist.weights.h5").outcome.value
-'correct'
->>> probs = ex.q5.example()
->>> ex.q5.check((int(np.argmax(probs)), float(np.max(probs)))).outcome.value
-'correct'
->>> ex.q2.check((..., None)).outcome.value
-'not attempted'
+>>> ex.q1.check(RUN_DIR / "cnn.weights.h5").outcome.value, ex.q5.check((7, 0.5)).rule
+('correct', 'probability_value')
 """
 
 import os
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
+import keras
 import numpy as np
+from keras import layers
 
-from course_utils.exercises import (
-    Exercise,
-    Mistake,
-    TupleExercise,
-    is_whole_number,
-    kind,
-    progress_for,
-    reference_data,
-)
-from course_utils.exercises import is_model as _is_model
+from course_utils import exercises
+from course_utils.exercises import Rule, SpecExercise, Unusable, bind, mistake, short
+from course_utils.exercises import keras_checks as kc
+from course_utils.models import first_cnn
+from course_utils.models import keras_example_model as _example
 
-PROBE_SIZE = 32  # test digits the model checks predict on
-TOLERANCE = 1e-5  # the largest difference between two probabilities that count as equal
-
-
-def _predict(model, images):
-    import keras
-
-    return keras.ops.convert_to_numpy(model(images, training=False))
+RUN_DIR = Path("runs") / "08_saving"  # the notebook's run_dir
+BATCH = (1, 28, 28, 1)  # one MNIST image, as a batch
+PROBE_SIZE = 32  # test digits on which 8.2 and 8.4 compare the learner's model with `model`
+TRAINED = "the model was trained on `x / 255 - 0.5`, in [-0.5, 0.5]"
+RESCALING = "`layers.Rescaling(1 / 255, offset=-0.5)`"
 
 
-def _close(a, b):
-    return a.shape == b.shape and float(np.max(np.abs(a - b))) < TOLERANCE
+def _digit(scale=1 / 255, offset=-0.5, count=1):  # the first test digit(s), as `load_image` reads
+    images = exercises.reference_data("mnist")[1][0][:count, ..., None].astype("float32")
+    return images * scale + offset  # by default x / 255 - 0.5, as in training
 
 
-def _raw_probe():
-    """The first test digits as the model sees them raw: float32, 0..255, (N, 28, 28, 1)."""
-    images = reference_data("mnist")[1][0][:PROBE_SIZE]
-    return images.astype("float32")[..., np.newaxis]
+def _same(a, scale=1 / 255, offset=-0.5, both=False):  # learner's model agrees with `model`?
+    prepared = _digit(scale, offset, PROBE_SIZE)  # `model` sees the probe digits * scale + offset
+    mine = a.mine(prepared if both else _digit(1, 0, PROBE_SIZE), training=False)
+    mine, theirs = (keras.ops.convert_to_numpy(p) for p in (mine, a.trained(prepared)))
+    return mine.shape == theirs.shape and np.max(np.abs(mine - theirs)) < 1e-5
 
 
-def _pair_problem(answer, call):
-    """A message when ``answer`` is not ``(a model, the trained model)``, else None."""
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return (
-            f"Pass two models in a tuple, yours first and then the trained one: `{call}`. "
-            f"Received: {kind(answer)}."
+@lru_cache(maxsize=1)
+def _trained():  # what tests pass as the notebook's trained `model`: one step of fit
+    model = _example()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(np.random.default_rng(8).random((8, 28, 28, 1)) - 0.5, np.arange(8), verbose=0)
+    return model
+
+
+def _restored(compile=False):  # 8.2's answer: a new model with the trained one's weights
+    model = _example()
+    model.set_weights(_trained().get_weights())
+    if compile:
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _fits(model, trained=False):  # example weights fit it (and, if ``trained``, it was fit)
+    shapes = [[tuple(w.shape) for w in m.weights] for m in (model, _example())]
+    steps = getattr(getattr(model, "optimizer", None), "iterations", None)
+    return shapes[0] == shapes[1] and (not trained or steps is not None and steps.numpy() > 0)
+
+
+def _pair(answer, yours):  # 8.2's and 8.4's answers: (learner's model, trained `model`)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2 or not kc.is_model(answer[1]):
+        raise Unusable(
+            "Pass two models in a tuple, yours first and then the notebook's trained `model`: "
+            f"`({yours}, model)`. Received: {short(answer)}."
         )
-    if _is_model(answer[0]) and not _is_model(answer[1]):
-        return (
-            f"The second item should be the notebook's trained `model`; received a "
-            f"{kind(answer[1])}. Check `{call}`."
-        )
-    return None
+    mine, trained = answer
+    view = kc.model_view(mine) if kc.is_model(mine) else None
+    read = vars(view) if view else {}  # what the rules of kc.model_rules read
+    return SimpleNamespace(mine=mine, trained=trained, view=view, kind=type(mine).__name__, **read)
 
 
-# --- 8.1 ----------------------------------------------------------------------------------
+def _pair_rules(*rules):  # 8.2's and 8.4's: (a model, `model`), then ``rules`` on the first
+    for rule in rules:  # they break with the learner's model alone: pair it with `model`
+        rule.breaks = lambda ex, breaks=rule.breaks: (breaks(ex), _trained())
+    untrained = lambda ex: (ex.reference()[0], _example())  # noqa: E731
+    return [
+        Rule("not_a_model", lambda a, ex: a.view is not None, lambda ex: (None, _trained()), True),
+        Rule("trained_model", lambda a, ex: _fits(a.trained, trained=True), untrained),
+        *rules,
+    ]
 
 
-def _name(answer):
-    return Path(answer).name if isinstance(answer, (str, os.PathLike)) else ""
-
-
-class WeightsFileName(Exercise):
-    key = "8.1"
+class FileName(SpecExercise):
     title = "A file name for the weights"
-    notebook = "08"
     hints = [
-        "Keras 3 decides what to write from the end of the file name, and `save_weights` "
-        "accepts one ending only (section 4).",
-        'Something like `run_dir / "mnist.weights.h5"`.',
+        "Keras 3 decides what to write from the end of the file name (section 4).",
+        "Section 3 wrote `mnist.weights.h5`: use that ending, in `run_dir`.",
     ]
-    mistakes = [
-        Mistake(
-            "plain_h5",
-            "Keras 3 refuses a plain `.h5` here: 'The filename must end in `.weights.h5`.' "
-            "Write e.g. `mnist.weights.h5`.",
-            test=lambda answer, ex: _name(answer).endswith(".h5"),
-        ),
-        Mistake(
-            "keras_extension",
-            "`.keras` is the extension for `model.save`, the whole model; `save_weights` wants "
-            "a name ending in `.weights.h5`.",
-            test=lambda answer, ex: _name(answer).endswith(".keras"),
-        ),
-        Mistake(
-            "no_extension",
-            "The name has no extension. In TensorFlow 2 that wrote a TensorFlow checkpoint; "
-            "Keras 3 refuses it: end the name in `.weights.h5`.",
-            test=lambda answer, ex: bool(_name(answer)) and "." not in _name(answer).lstrip("."),
-        ),
+    messages = {
+        "plain_h5": "Keras 3 refuses a plain `.h5` here: 'The filename must end in `.weights.h5`.'",
+        "keras_extension": "`.keras` is the extension for `model.save`, the whole model; "
+        "`save_weights` wants a name ending in `.weights.h5`.",
+        "no_extension": "The name has no extension: in TensorFlow 2 that wrote a checkpoint; "
+        "Keras 3 refuses it. End the name in `.weights.h5`.",
+        "weights_h5": "Keras 3 refuses {a.name!r}: `save_weights` wants a `.weights.h5` ending.",
+        "in_run_dir": "Keras 3 accepts {a.name!r}, but {a.text!r} is not in `run_dir` "
+        f"({RUN_DIR}), where this notebook keeps its files.",
+        "praise": "Keras 3 accepts it, in `run_dir`: weights-only files end in `.weights.h5`.",
+    }
+    rules = [
+        Rule("plain_h5", lambda a, ex: a.ok or a.ending != ".h5", lambda ex: "cnn.h5", True),
+        Rule("keras_extension", lambda a, ex: a.ending != ".keras", lambda ex: "mnist.keras", True),
+        Rule("no_extension", lambda a, ex: a.ending != "", lambda ex: "mnist-model", True),
+        Rule("weights_h5", lambda a, ex: a.ok, lambda ex: RUN_DIR / "model.hdf5"),
+        Rule("in_run_dir", lambda a, ex: a.in_run_dir, lambda ex: "w.weights.h5"),
     ]
+    reference = staticmethod(lambda: RUN_DIR / "cnn.weights.h5")
 
-    def validate(self, answer):
-        if not isinstance(answer, (str, os.PathLike)):
-            return (
-                'Give a file name, a str or a Path, e.g. `run_dir / "name.weights.h5"`. '
-                f"Received: {kind(answer)}."
+    def parse(self, answer):
+        text = os.fspath(answer) if isinstance(answer, (str, os.PathLike)) else None
+        if not isinstance(text, str) or not Path(text).name:
+            raise Unusable(
+                'Give a file name, a str or a Path, e.g. `run_dir / "name.weights.h5"`, not a '
+                f"folder. Received: {short(answer)}."
             )
-        if not _name(answer):
-            return f"{str(answer)!r} names a folder, not a file."
-        return None
-
-    def expected(self):
-        return ".weights.h5"
-
-    def same(self, answer, reference):
-        name = _name(answer)
-        return name.endswith(reference) and len(name) > len(reference)
-
-    def diagnose(self, answer, reference):
-        return (
-            f"Keras 3 refuses {_name(answer)!r}: `save_weights` wants a file name that ends in "
-            "`.weights.h5`."
-        )
-
-    def praise(self, reference):
-        return "Keras 3 accepts it: weights-only files end in `.weights.h5`."
+        path = Path(os.path.normpath(text))
+        ending = next((e for e in (".h5", ".keras") if path.name.endswith(e)), None)
+        a = SimpleNamespace(text=text, name=path.name, ok=text.endswith(".weights.h5"))
+        a.ending = ending or ("other" if "." in path.name.lstrip(".") else "")  # "": no extension
+        a.in_run_dir = path.parent in (RUN_DIR, RUN_DIR.resolve())
+        return a
 
 
-# --- 8.2 ----------------------------------------------------------------------------------
-
-
-def _weight_shapes(model):
-    return [tuple(weight.shape) for weight in model.weights]
-
-
-def _same_architecture(restored, model):
-    return _weight_shapes(restored) == _weight_shapes(model)
-
-
-class RestoreFromWeights(TupleExercise):
-    key = "8.2"
+class Restore(SpecExercise):
     title = "Restore a model from its weights"
-    notebook = "08"
-    call = "ex.q2.check((restored, model))"
     hints = [
-        "A weights file holds numbers only: first build the same architecture with "
-        "`build_model()`, then load the weights into it.",
-        "`restored = build_model()` and then `restored.load_weights(weights_file)`.",
+        "A weights file holds numbers only: build the architecture, then load them into it.",
+        "`build_model` builds the architecture; a model's `load_weights` reads the file.",
     ]
-    mistakes = [
-        Mistake(
-            "not_a_model",
-            "`restored` is not a Keras model: build one with `build_model()`, then call its "
-            "`load_weights` method (which returns nothing, so don't assign its result).",
-            test=lambda answer, ex: not _is_model(answer[0]),
-        ),
-        Mistake(
-            "same_object",
-            "That is the trained `model` itself, not a restored copy: build a new model with "
-            "`build_model()` and load the weights file into it.",
-            test=lambda answer, ex: answer[0] is answer[1],
-        ),
-        Mistake(
-            "different_architecture",
-            "`restored` has a different architecture from `model` (its weights have other "
-            "shapes): a weights file only fits the architecture it was saved from, so build "
-            "it with `build_model()`.",
-            test=lambda answer, ex: not _same_architecture(*answer),
-        ),
-        Mistake(
-            "weights_not_loaded",
-            "The architecture is right but the predictions differ from `model`'s: these are "
-            "the new model's random starting weights. Call `restored.load_weights(...)` with "
-            "the weights file.",
-            test=lambda answer, ex: (
-                not _close(_predict(answer[0], ex.example()), _predict(answer[1], ex.example()))
-            ),
-        ),
-    ]
-
-    def example(self):
-        """The probe batch: the first test digits, prepared as in training ([-0.5, 0.5])."""
-        return _raw_probe() / 255 - 0.5
-
-    def validate(self, answer):
-        return _pair_problem(answer, self.call)
-
-    def expected(self):
-        return None  # the truth is the trained model's own predictions
-
-    def same(self, answer, reference):
-        restored, model = answer
-        return (
-            _is_model(restored)
-            and restored is not model
-            and _same_architecture(restored, model)
-            and _close(_predict(restored, self.example()), _predict(model, self.example()))
-        )
-
-    def praise(self, reference):
-        return (
-            f"A new model with the saved weights: the same predictions as `model` on "
-            f"{PROBE_SIZE} test digits."
-        )
-
-
-# --- 8.3 ----------------------------------------------------------------------------------
-
-
-def _array_like(answer, shape, values):
-    return (
-        isinstance(answer, np.ndarray)
-        and answer.shape == shape
-        and np.issubdtype(answer.dtype, np.number)
-        and bool(np.allclose(answer.astype("float64"), values, atol=1e-4))
+    messages = {
+        "not_a_model": "`restored` is not a Keras model: build it with `build_model()`, then "
+        "call its `load_weights` (which returns None).",
+        "trained_model": "The second item should be the notebook's trained `model`, the Keras "
+        "example CNN after `fit`. Received: {a.trained!r}.",
+        "same_object": "That is the trained `model` itself, not a restored copy: build a new "
+        "model with `build_model()` and load the weights file into it.",
+        "different_architecture": "Its weights have other shapes than `model`'s: a weights "
+        "file fits only the architecture it came from, so build it with `build_model()`.",
+        "weights_only": "`restored` is compiled, like a model `load_model` reads from a "
+        "`.keras` file: build it with `build_model()` and load the weights file into it instead.",
+        "weights_not_loaded": "The architecture is right but the predictions differ from "
+        "`model`'s: these are random starting weights. Load the weights file into `restored`.",
+        "praise": "A new model with the saved weights: `model`'s predictions on "
+        f"{PROBE_SIZE} digits.",
+    }
+    rules = _pair_rules(
+        Rule("same_object", lambda a, ex: a.mine is not a.trained, lambda ex: _trained(), True),
+        Rule("different_architecture", lambda a, ex: _fits(a.mine), lambda ex: first_cnn(), True),
+        *kc.model_rules(_example, what="`build_model()`"),
+        Rule("weights_only", lambda a, ex: not a.mine.compiled, lambda ex: _restored(True)),
+        Rule("weights_not_loaded", lambda a, ex: _same(a, both=True), lambda ex: _example(), True),
     )
+    reference = staticmethod(lambda: (_restored(), _trained()))
+    parse = staticmethod(lambda answer: _pair(answer, "restored"))
 
 
-class PrepareThePng(Exercise):
-    key = "8.3"
+class PreparePng(SpecExercise):
     title = "Prepare the PNG for the model"
-    notebook = "08"
     hints = [
-        "`load_image` gives raw pixels, 0 to 255, in a (1, 28, 28, 1) batch. The model was "
-        "trained on `x / 255 - 0.5`.",
-        '`batch = load_image(run_dir / "digit.png") / 255 - 0.5`',
+        "`load_image` gives raw pixels, 0 to 255, in a (1, 28, 28, 1) float32 batch.",
+        "Apply to that batch the arithmetic `prepare` applied to the training images.",
     ]
-    mistakes = [
-        Mistake(
-            "no_batch_axis",
-            "The shape is (28, 28, 1): one image, but `predict` wants a batch. Add the batch "
-            "axis in front: (1, 28, 28, 1).",
-            test=lambda answer, ex: isinstance(answer, np.ndarray) and answer.shape == (28, 28, 1),
+    messages = {
+        "no_batch_axis": "One image, (28, 28, 1): `predict` wants a batch of them, (1, 28, 28, 1).",
+        "no_channel_axis": "The shape is (1, 28, 28): the channel axis Conv2D wants is missing.",
+        "shape": "The shape is {a.shape}; one grayscale image as a batch is (1, 28, 28, 1).",
+        "uint8": "The array is uint8: dividing needs float32 pixels (`load_image` gives float32).",
+        "numbers": "The array holds {a.dtype} values, not numbers.",
+        "raw_pixels": f"These are the raw pixels, 0 to 255, but {TRAINED}: scale them the same.",
+        "not_shifted": f"Scaled to [0, 1] but not shifted: {TRAINED}. Subtract 0.5 too.",
+        "minus_one_to_one": f"Scaled to [-1, 1], a range other models use; {TRAINED}.",
+        "digit_png": "These are not the pixels of digit.png scaled as in training: read "
+        "`digit.png` with `load_image`.",
+        "float32": "The values are right but the dtype is {a.dtype}; make it float32.",
+        "praise": "One image, (1, 28, 28, 1), float32, in [-0.5, 0.5]: just like in training.",
+    }
+    rules = [
+        Rule("no_batch_axis", lambda a, ex: a.shape != BATCH[1:], lambda ex: _digit()[0], True),
+        Rule(
+            "no_channel_axis", lambda a, ex: a.shape != BATCH[:3], lambda ex: _digit()[..., 0], True
         ),
-        Mistake(
-            "no_channel_axis",
-            "The shape is (1, 28, 28): the channel axis is missing. Conv2D wants "
-            "(1, 28, 28, 1); `load_image` gives it that way.",
-            test=lambda answer, ex: isinstance(answer, np.ndarray) and answer.shape == (1, 28, 28),
-        ),
-        Mistake(
-            "uint8",
-            "The array is uint8: dividing needs float32 pixels (`load_image` gives float32).",
-            test=lambda answer, ex: isinstance(answer, np.ndarray) and answer.dtype == np.uint8,
-        ),
-        Mistake(
-            "raw_pixels",
-            "These are the raw pixels, 0 to 255; the model was trained on `x / 255 - 0.5`, "
-            "in [-0.5, 0.5]. Apply the same scaling as in training.",
-            test=lambda answer, ex: _array_like(answer, (1, 28, 28, 1), ex.raw()),
-        ),
-        Mistake(
-            "not_shifted",
-            "Scaled to [0, 1], but not shifted: the model was trained on `x / 255 - 0.5`, in "
-            "[-0.5, 0.5]. Subtract 0.5 too.",
-            test=lambda answer, ex: _array_like(answer, (1, 28, 28, 1), ex.raw() / 255),
-        ),
-        Mistake(
-            "minus_one_to_one",
-            "Scaled to [-1, 1] (`x / 127.5 - 1`), a range other models use; this one was "
-            "trained on `x / 255 - 0.5`, in [-0.5, 0.5].",
-            test=lambda answer, ex: _array_like(answer, (1, 28, 28, 1), ex.raw() / 127.5 - 1),
-        ),
+        Rule("shape", lambda a, ex: a.shape == BATCH, lambda ex: _digit().repeat(3, -1)),
+        Rule("uint8", lambda a, ex: a.dtype != "uint8", lambda ex: _digit().astype("uint8"), True),
+        Rule("numbers", lambda a, ex: a.dtype.kind in "iuf", lambda ex: _digit() > 0),
+        mistake("raw_pixels", lambda ex: _digit(1, 0)),
+        mistake("not_shifted", lambda ex: _digit(1 / 255, 0)),
+        mistake("minus_one_to_one", lambda ex: _digit(2 / 255, -1)),
+        Rule("digit_png", lambda a, ex: ex.same(a, _digit(), 1e-6), lambda ex: -_digit()),
+        Rule("float32", lambda a, ex: a.dtype == "float32", lambda ex: _digit().astype(float)),
     ]
+    reference = staticmethod(_digit)
 
-    def example(self):
-        """The digit the notebook saves as digit.png: the first test image, uint8 (28, 28)."""
-        return reference_data("mnist")[1][0][0].copy()
-
-    def raw(self):
-        return self.example().astype("float64")[np.newaxis, ..., np.newaxis]
-
-    def validate(self, answer):
+    def parse(self, answer):
         if not isinstance(answer, np.ndarray):
-            hint = " (convert it with `np.asarray`)" if hasattr(answer, "numpy") else ""
-            return f"Give a NumPy array{hint}. Received: {kind(answer)}."
-        return None
+            hint = " (convert it with `np.asarray`)" if hasattr(type(answer), "numpy") else ""
+            raise Unusable(f"Give a NumPy array{hint}. Received: {short(answer)}.")
+        return answer
 
-    def expected(self):
-        return (self.raw() / 255 - 0.5).astype("float32")
-
-    def same(self, answer, reference):
-        return answer.dtype == np.float32 and _array_like(answer, reference.shape, reference)
-
-    def diagnose(self, answer, reference):
-        if _array_like(answer, reference.shape, reference):
-            return f"The values are right but the dtype is {answer.dtype}; make it float32."
-        if answer.shape != reference.shape:
-            return f"The shape is {answer.shape}; one grayscale image as a batch is (1, 28, 28, 1)."
-        if not np.issubdtype(answer.dtype, np.number):
-            return f"The array holds {answer.dtype} values, not numbers."
-        low, high = float(np.nanmin(answer)), float(np.nanmax(answer))
-        return (
-            f"The values go from {low:g} to {high:g}, but they are not digit.png prepared "
-            "as in training (`x / 255 - 0.5`). Did you load the right file?"
-        )
-
-    def praise(self, reference):
-        return "One image, (1, 28, 28, 1), float32, in [-0.5, 0.5]: just like in training."
+    def same(self, parsed, value, atol=1e-4):  # to 1e-4, as pixel arithmetic may round
+        return np.allclose(parsed.astype(float), value, rtol=0, atol=atol)
 
 
-# --- 8.4 ----------------------------------------------------------------------------------
+def _deployable(change=None):  # 8.4's model, or one that breaks the rule named ``change``
+    scaling = {
+        "input_shape": [layers.CenterCrop(28, 28), layers.Rescaling(1 / 255, -0.5)],
+        "no_rescaling": [],
+        "scale_without_offset": [layers.Rescaling(1 / 255)],
+        "rescaling": [layers.Normalization(mean=127.5, variance=255**2)],
+    }.get(change, [layers.Rescaling(1 / 255, offset=-0.5)])
+    model = _restored() if change == "calls_model" else _trained()
+    shape = (32, 32, 1) if change == "input_shape" else BATCH[1:]
+    inputs = x = keras.Input(shape, dtype="int8" if change == "predictions" else "float32")
+    if change == "functional":
+        return keras.Sequential([inputs, *scaling, model])
+    for layer in [*scaling, model]:
+        x = layer(x)
+    return keras.Model(inputs, x)
 
 
-class PreprocessingInside(TupleExercise):
-    key = "8.4"
+def _deployable_rule(name, holds, mistake=False):  # a rule of 8.4, broken by _deployable(name)
+    return Rule(name, holds, lambda ex: _deployable(name), mistake)
+
+
+def _rescales(a, ex):
+    kind, config = a.view.layers[0] if a.view.layers else ("", {})
+    return kind == "Rescaling" and np.allclose([config["scale"], config["offset"]], [1 / 255, -0.5])
+
+
+def _calls_model(a, ex):
+    inner = [layer for layer in a.mine.layers if type(layer).__name__ != "InputLayer"]
+    return len(inner) == 2 and inner[1] is a.trained
+
+
+class RescalingInside(SpecExercise):
     title = "Put the preprocessing inside (Functional API)"
-    notebook = "08"
-    call = "ex.q4.check((deployable_functional, model))"
     hints = [
-        "Start from `inputs = keras.Input((28, 28, 1))`, apply a `Rescaling` layer, then "
-        "call the trained `model` on the result as if it were a layer.",
-        "`x = layers.Rescaling(1 / 255, offset=-0.5)(inputs)`, then "
-        "`keras.Model(inputs, model(x))`.",
+        "Apply a `Rescaling` layer to a `keras.Input`, then call `model` on it like a layer.",
+        "`Rescaling(1 / 255, offset=-0.5)` computes `x / 255 - 0.5`; `keras.Model` joins the ends.",
     ]
-    mistakes = [
-        Mistake(
-            "not_a_model",
-            "`deployable_functional` is not a Keras model: finish with "
-            "`keras.Model(inputs, outputs)`.",
-            test=lambda answer, ex: not _is_model(answer[0]),
-        ),
-        Mistake(
-            "no_rescaling",
-            "On raw 0..255 pixels it predicts exactly what `model` predicts on raw pixels: the "
-            "preprocessing is missing. Put `layers.Rescaling(1 / 255, offset=-0.5)` first.",
-            test=lambda answer, ex: _close(
-                _predict(answer[0], _raw_probe()), _predict(answer[1], _raw_probe())
-            ),
-        ),
-        Mistake(
-            "scale_without_offset",
-            "It divides by 255 but does not subtract 0.5: the model was trained on "
-            "[-0.5, 0.5], not [0, 1]. Use `layers.Rescaling(1 / 255, offset=-0.5)`.",
-            test=lambda answer, ex: _close(
-                _predict(answer[0], _raw_probe()), _predict(answer[1], _raw_probe() / 255)
-            ),
-        ),
-    ]
-
-    def example(self):
-        """The probe batch: the first test digits, raw (float32, 0..255)."""
-        return _raw_probe()
-
-    def validate(self, answer):
-        return _pair_problem(answer, self.call)
-
-    def expected(self):
-        return None  # the truth is the trained model's predictions on prepared images
-
-    def same(self, answer, reference):
-        deployable, model = answer
-        raw = self.example()
-        return _is_model(deployable) and _close(
-            _predict(deployable, raw), _predict(model, raw / 255 - 0.5)
-        )
-
-    def diagnose(self, answer, reference):
-        return (
-            "On raw pixels it does not predict what the trained `model` predicts on prepared "
-            "ones. Reuse the trained model (call `model` on the rescaled input) rather than "
-            "new, untrained layers, and check the Rescaling: `Rescaling(1 / 255, offset=-0.5)`."
-        )
-
-    def praise(self, reference):
-        return f"Raw pixels in, the trained model's probabilities out, on {PROBE_SIZE} test digits."
-
-
-# --- 8.5 ----------------------------------------------------------------------------------
-
-
-def _first(answer):
-    return answer[0] if isinstance(answer, (tuple, list)) and len(answer) == 2 else None
-
-
-def _is_probability_of(value, row):
-    return (
-        isinstance(value, (float, np.floating))
-        and bool(np.isfinite(value))
-        and abs(float(value) - float(row.max())) < 1e-6
+    messages = {
+        "not_a_model": "Not a Keras model: finish with `keras.Model(inputs, outputs)`.",
+        "trained_model": Restore.messages["trained_model"],
+        "input_shape": "The input shape is {a.input_shape}; one image is (28, 28, 1).",
+        "no_rescaling": "On raw pixels it predicts what `model` predicts on raw pixels: the "
+        f"preprocessing is missing. Put {RESCALING} first.",
+        "scale_without_offset": f"It divides by 255 but does not subtract 0.5: {TRAINED}. "
+        f"Use {RESCALING}.",
+        "functional": "That is a {a.kind} model; the exercise asks for the Functional API, "
+        "`keras.Model(inputs, outputs)`.",
+        "rescaling": "The layers after the input are {a.kinds}; the first should compute "
+        f"`x / 255 - 0.5`, as in training: {RESCALING}.",
+        "calls_model": "The layers after the input are {a.kinds}: after Rescaling, reuse the "
+        "trained `model` itself (not a copy, nor its layers one by one), and nothing else.",
+        "predictions": "On raw pixels it does not predict what `model` predicts on prepared "
+        "ones: check the input's dtype (`load_image` gives float32).",
+        "praise": f"Raw pixels in, the trained model's probabilities out, on {PROBE_SIZE} digits.",
+    }
+    rules = _pair_rules(
+        _deployable_rule("input_shape", lambda a, ex: a.input_shape == BATCH[1:]),
+        _deployable_rule("no_rescaling", lambda a, ex: not _same(a, 1, 0), True),
+        _deployable_rule("scale_without_offset", lambda a, ex: not _same(a, 1 / 255, 0), True),
+        _deployable_rule("functional", lambda a, ex: a.kind == "Functional"),
+        _deployable_rule("rescaling", _rescales),
+        _deployable_rule("calls_model", _calls_model),
+        _deployable_rule("predictions", lambda a, ex: _same(a)),
     )
+    reference = staticmethod(lambda: (_deployable(), _trained()))
+    parse = staticmethod(lambda answer: _pair(answer, "deployable_functional"))
 
 
-class ClassAndProbability(TupleExercise):
-    key = "8.5"
+LOGITS = np.array([0.3, -1.2, 1.9, 0.8, -0.4, 0.1, -2.0, 5.1, 0.6, 2.2])
+PROBS = (np.exp(LOGITS) / np.exp(LOGITS).sum()).astype("float32")[None]  # 8.5's (1, 10) `probs`
+CLASS, TOP = int(np.argmax(PROBS)), float(np.max(PROBS))  # the answer to 8.5
+
+
+def _top(value, scale=1):  # the largest probability (times ``scale``), as a float
+    return isinstance(value, (float, np.floating)) and abs(value - scale * TOP) < 1e-4 * scale
+
+
+def _array(value, size, equal=None):  # a NumPy array of ``size`` values (one of them ``equal``)
+    return isinstance(value, np.ndarray) and value.size == size and equal in (None, *value.flat)
+
+
+def _with(predicted_class=CLASS, probability=TOP):  # a breaking answer: 8.5's, a part replaced
+    return lambda ex: (predicted_class, probability)
+
+
+class ClassAndProbability(SpecExercise):
     title = "The predicted class and its probability"
-    notebook = "08"
+    names = ("predicted_class", "probability")
     hints = [
-        "The predicted class is the position of the largest probability in the row; its "
-        "probability is the value there.",
-        "`int(np.argmax(probs[0]))`, and `float(probs[0, predicted_class])`.",
+        "The class is where the row's largest probability is; its probability, the value there.",
+        "`np.argmax` gives the position; convert the two with `int` and `float`.",
     ]
-    mistakes = [
-        Mistake(
+    messages = {
+        "swapped": "The two values are swapped: the class comes first, then its probability.",
+        "probability_as_class": "The class is the largest probability itself (`np.max`); the "
+        "class is its position in the row, `np.argmax`.",
+        "wrong_axis": "The class is an array of 10 zeros: `np.argmax(probs, axis=0)` looks "
+        "down the single row, not across the 10 classes. Use `axis=1` (or `probs[0]`).",
+        "array_not_int": "The class is an array holding one number; take it out with `int(...)`.",
+        "class_int": "The class should be a whole number 0-9, an `int`. Received: {a[0]!r}.",
+        "class_value": "Class {a[0]} is not the one with the largest probability.",
+        "percentage": "The probability is a percentage; give it as a fraction between 0 and 1.",
+        "probability_float": "The probability should be a `float`. Received: {a[1]!r}.",
+        "computed": "Close, but not exact: take the probability from `probs`; don't type it in.",
+        "probability_value": "The class is right; the probability should be the value in its "
+        "column of `probs`. Received: {a[1]!r}.",
+        "praise": "Class {a[0]}, with probability {a[1]:.4f}.",
+    }
+    rules = [
+        Rule(
             "swapped",
-            "The two values are swapped: the class comes first, then its probability.",
-            test=lambda answer, ex: (
-                _is_probability_of(answer[0], ex.example())
-                and is_whole_number(answer[1])
-                and int(answer[1]) == ex.expected()[0]
-            ),
+            lambda a, ex: not (_top(a[0]) and ex.same(a[1], CLASS)),
+            _with(TOP, CLASS),
+            True,
         ),
-        Mistake(
-            "probability_as_class",
-            "The class is the largest probability itself (`np.max`); the class is its "
-            "position in the row, `np.argmax`.",
-            test=lambda answer, ex: _is_probability_of(answer[0], ex.example()),
+        Rule("probability_as_class", lambda a, ex: not _top(a[0]), _with(TOP, 0.5), True),
+        Rule("wrong_axis", lambda a, ex: not _array(a[0], 10), _with(PROBS.argmax(0)), True),
+        Rule(
+            "array_not_int", lambda a, ex: not _array(a[0], 1, CLASS), _with(PROBS.argmax(1)), True
         ),
-        Mistake(
-            "wrong_axis",
-            "The class is an array of 10 zeros: `np.argmax(probs, axis=0)` looks down the "
-            "single row, not across the 10 classes. Use `axis=1` (or `probs[0]`).",
-            test=lambda answer, ex: isinstance(answer[0], np.ndarray) and answer[0].shape == (10,),
+        Rule("class_int", lambda a, ex: type(a[0]) is int, _with(np.int64(CLASS))),
+        Rule("class_value", lambda a, ex: a[0] == CLASS, _with((CLASS + 1) % 10)),
+        Rule("percentage", lambda a, ex: not _top(a[1], 100), _with(CLASS, 100 * TOP), True),
+        Rule("probability_float", lambda a, ex: isinstance(a[1], float), _with(CLASS, PROBS.max())),
+        Rule(
+            "computed", lambda a, ex: not 1e-7 <= abs(a[1] - TOP) <= 5e-3, _with(CLASS, TOP + 1e-3)
         ),
-        Mistake(
-            "array_not_int",
-            "The class is an array holding one number; take the number out with `int(...)` "
-            "(or `np.argmax(probs[0])`).",
-            test=lambda answer, ex: (
-                isinstance(answer[0], np.ndarray)
-                and answer[0].size == 1
-                and int(answer[0].ravel()[0]) == ex.expected()[0]
-            ),
-        ),
-        Mistake(
-            "percentage",
-            "The probability is a percentage; give it as a fraction between 0 and 1.",
-            test=lambda answer, ex: (
-                isinstance(answer[1], (int, float, np.number))
-                and abs(float(answer[1]) - 100 * float(ex.example().max())) < 1e-4
-            ),
-        ),
+        Rule("probability_value", lambda a, ex: abs(a[1] - TOP) < 1e-7, _with(CLASS, 0.5)),
     ]
+    example = staticmethod(lambda: PROBS.copy())  # `model.predict`'s output for one digit
+    reference = staticmethod(lambda: (CLASS, TOP))
 
-    def example(self):
-        """One row of 10 probabilities, shape (1, 10), as `model.predict` returns for a digit."""
-        logits = np.array([0.3, -1.2, 1.9, 0.8, -0.4, 0.1, -2.0, 5.1, 0.6, 2.2])
-        probs = np.exp(logits) / np.exp(logits).sum()
-        return probs.astype("float32")[np.newaxis]
-
-    def validate(self, answer):
+    def parse(self, answer):
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            return (
+            raise Unusable(
                 "Give two values: `ex.q5.check((predicted_class, probability))`. "
-                f"Received: {kind(answer)}."
+                f"Received: {short(answer)}."
             )
-        return None
-
-    def expected(self):
-        row = self.example()[0]
-        return int(np.argmax(row)), float(row.max())
-
-    def same(self, answer, reference):
-        predicted_class, probability = answer
-        return (
-            is_whole_number(predicted_class)
-            and int(predicted_class) == reference[0]
-            and _is_probability_of(probability, self.example())
-        )
-
-    def diagnose(self, answer, reference):
-        predicted_class, probability = answer
-        if not is_whole_number(predicted_class):
-            return f"The class should be a whole number 0-9. Received: {kind(predicted_class)}."
-        if int(predicted_class) != reference[0]:
-            return f"Class {int(predicted_class)} is not the one with the largest probability."
-        if isinstance(probability, np.ndarray):
-            return "The probability is an array; take the number out with `float(...)`."
-        return (
-            f"The class is right; the probability should be the value in its column, "
-            f"{reference[1]:.4f}. Received: {probability!r}."
-        )
-
-    def praise(self, reference):
-        return f"Class {reference[0]}, with probability {reference[1]:.4f}."
+        return tuple(answer)
 
 
-q1 = WeightsFileName()
-q2 = RestoreFromWeights()
-q3 = PrepareThePng()
-q4 = PreprocessingInside()
-q5 = ClassAndProbability()
-
-show_progress = progress_for(__name__)
+bind(__name__, FileName(), Restore(), PreparePng(), RescalingInside(), ClassAndProbability())
