@@ -157,11 +157,13 @@ def short(value, limit=80):
     """A short description of ``value`` for a message, which never raises.
 
     Example:
-    >>> short(np.zeros((2, 3))), short("x" * 100)[-5:]
-    ('an array of shape (2, 3) and dtype float64', 'xx...')
+    >>> short(np.zeros((2, 3))), short(np.int64(7)), short("x" * 100)[-5:]
+    ('an array of shape (2, 3) and dtype float64', 'np.int64(7)', 'xx...')
     """
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.generic):  # the type shows, whatever NumPy's own repr does
+        return f"np.{type(value).__name__}({value})"
     try:
         text = repr(value)
     except Exception:  # a repr that raises still gets a description

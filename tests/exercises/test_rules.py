@@ -75,9 +75,8 @@ def test_rule_table_is_well_formed(exercise):
 
 
 @pytest.mark.parametrize(("exercise", "rule"), RULES, ids=_ids(RULES))
-def test_an_answer_that_breaks_a_rule_is_refused_by_name(exercise, rule):
-    answer = rule.breaks(exercise)
-    feedback = exercise.check(answer)
+def test_an_answer_that_breaks_a_rule_is_refused_by_name(exercise, rule, build):
+    feedback = exercise.check(build(rule.breaks, exercise))
     assert feedback.outcome is Outcome.INCORRECT, f"{rule.name}: {feedback}"
     names = [r.name for r in exercise.rules]
     fired = feedback.rule
