@@ -58,6 +58,8 @@ LAB_SETTINGS = {
 }
 SERVER_START_SECONDS = 60
 RUN_ALL_SECONDS = 300
+# The running server's log, quoted (its end) when a run times out.
+_LAB_LOG: list[Path] = []
 
 
 def _skip_or_fail(reason):
@@ -114,7 +116,9 @@ def lab(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
-    log = (tmp_path_factory.mktemp("lab-log") / "jupyterlab.log").open("w")
+    log_path = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
+    _LAB_LOG[:] = [log_path]
+    log = log_path.open("w")
     env = {**os.environ, "COURSE_QUICK": os.environ.get("COURSE_QUICK", "1")}
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path_factory.mktemp("jupyter-config"))
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("jupyter-runtime"))
@@ -187,23 +191,61 @@ def _open(browser, lab, folder):
     return page
 
 
-def _command(page, menu, item):
-    page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
-    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
+def _command(page, menu, item, seconds=30):
+    """Click `menu` > `item`, once the item is enabled: JupyterLab disables notebook commands
+    until the notebook is its current widget, and a click on a disabled item does nothing."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
+        entry = page.locator(".lm-Menu-item", has_text=item).first
+        entry.wait_for()
+        if "lm-mod-disabled" not in (entry.get_attribute("class") or ""):
+            entry.click()
+            return
+        page.keyboard.press("Escape")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{menu} > {item} stayed disabled for {seconds} s")
+        time.sleep(1)
+
+
+def _prompts(page):
+    return [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+
+
+def _idle(page):
+    statuses = page.locator(".jp-Notebook-ExecutionIndicator").evaluate_all(
+        "nodes => nodes.map(node => node.dataset.status)"
+    )
+    return bool(statuses) and all(status == "idle" for status in statuses)
 
 
 def _wait_idle(page, expected_runs, seconds=RUN_ALL_SECONDS):
-    """Wait until `expected_runs` code cells show an execution count and none is queued."""
-    deadline = time.monotonic() + seconds
+    """Wait until `expected_runs` code cells show an execution count, none is queued and the
+    kernel is idle; or until nothing changes for 10 s with the kernel idle, as after a cell
+    that raised, which stops "Run All" (the caller's checks report it)."""
+    deadline, stalled_since, last = time.monotonic() + seconds, None, None
     while time.monotonic() < deadline:
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        counted = [p for p in prompts if p.strip().strip("[]:").isdigit()]
-        if not any("*" in p for p in prompts) and len(counted) >= expected_runs:
-            status = page.locator(".jp-Notebook-ExecutionIndicator").get_attribute("data-status")
-            if status == "idle":
-                return
+        prompts = _prompts(page)
+        counted = sum(p.strip("[]:").isdigit() for p in prompts)
+        settled = not any("*" in p for p in prompts) and _idle(page)
+        if settled and counted >= expected_runs:
+            return
+        # A cell that raised stops "Run All": nothing queued, nothing changing for 10 s.
+        stalled_since = stalled_since if settled and prompts == last else time.monotonic()
+        if time.monotonic() - stalled_since > 10:
+            return
+        last = prompts
         time.sleep(1)
-    pytest.fail(f"the notebook did not finish running in {seconds} s")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "timeout.png")
+    prompts = _prompts(page)
+    ran = sum(p.strip("[]:").isdigit() for p in prompts)
+    log = _LAB_LOG[0].read_text(errors="replace")[-3000:] if _LAB_LOG else ""
+    pytest.fail(
+        f"the notebook did not finish running in {seconds} s: {ran} of {expected_runs} code "
+        f"cells ran, prompts {prompts}, kernel idle: {_idle(page)} (see "
+        f"{SCREENSHOTS / 'timeout.png'}); the end of JupyterLab's log:\n{log}"
+    )
 
 
 def _feedback(page):
@@ -211,10 +253,23 @@ def _feedback(page):
 
 
 def _run_all(page):
+    """Run > Run All Cells, then wait; click again if no cell has started after 30 s (a menu
+    click can land while JupyterLab is still settling after the notebook opened)."""
     cells = page.locator(".jp-CodeCell").count()
-    _command(page, "Run", "Run All Cells")
-    _wait_idle(page, cells)
-    return cells
+    for _ in range(3):
+        _command(page, "Run", "Run All Cells")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(p.strip("[]:") for p in _prompts(page)):
+                _wait_idle(page, cells)
+                ran = sum(p.strip("[]:").isdigit() for p in _prompts(page))
+                if ran < cells:
+                    errors = page.locator(".jp-OutputArea .jp-RenderedText", has_text="Error")
+                    shown = errors.last.inner_text()[:500] if errors.count() else "no error shown"
+                    pytest.fail(f"Run All stopped after {ran} of {cells} code cells: {shown}")
+                return cells
+            time.sleep(0.5)
+    pytest.fail("Run > Run All Cells started no cell, three times")
 
 
 def _uncovered_characters(texts):
