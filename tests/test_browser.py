@@ -209,7 +209,10 @@ def _command(page, menu, item, seconds=30):
 
 
 def _prompts(page):
-    return [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+    """Each code cell's prompt without brackets: "" (never run), "*" (queued) or a count."""
+    return [
+        p.strip("[]: \n") for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    ]
 
 
 def _idle(page):
@@ -226,12 +229,14 @@ def _wait_idle(page, expected_runs, seconds=RUN_ALL_SECONDS):
     deadline, stalled_since, last = time.monotonic() + seconds, None, None
     while time.monotonic() < deadline:
         prompts = _prompts(page)
-        counted = sum(p.strip("[]:").isdigit() for p in prompts)
-        settled = not any("*" in p for p in prompts) and _idle(page)
+        counted = sum(p.isdigit() for p in prompts)
+        settled = "*" not in prompts and _idle(page)
         if settled and counted >= expected_runs:
             return
-        # A cell that raised stops "Run All": nothing queued, nothing changing for 10 s.
-        stalled_since = stalled_since if settled and prompts == last else time.monotonic()
+        # A cell that raised stops "Run All": some cells ran, none is queued, the kernel
+        # is idle and nothing has changed for 10 s.
+        still = settled and counted > 0 and prompts == last
+        stalled_since = stalled_since if still else time.monotonic()
         if time.monotonic() - stalled_since > 10:
             return
         last = prompts
@@ -239,7 +244,7 @@ def _wait_idle(page, expected_runs, seconds=RUN_ALL_SECONDS):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "timeout.png")
     prompts = _prompts(page)
-    ran = sum(p.strip("[]:").isdigit() for p in prompts)
+    ran = sum(p.isdigit() for p in prompts)
     log = _LAB_LOG[0].read_text(errors="replace")[-3000:] if _LAB_LOG else ""
     pytest.fail(
         f"the notebook did not finish running in {seconds} s: {ran} of {expected_runs} code "
@@ -260,9 +265,9 @@ def _run_all(page):
         _command(page, "Run", "Run All Cells")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if any(p.strip("[]:") for p in _prompts(page)):
+            if any(p == "*" or p.isdigit() for p in _prompts(page)):
                 _wait_idle(page, cells)
-                ran = sum(p.strip("[]:").isdigit() for p in _prompts(page))
+                ran = sum(p.isdigit() for p in _prompts(page))
                 if ran < cells:
                     errors = page.locator(".jp-OutputArea .jp-RenderedText", has_text="Error")
                     shown = errors.last.inner_text()[:500] if errors.count() else "no error shown"
