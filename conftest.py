@@ -12,6 +12,9 @@ matplotlib.use("Agg")  # headless: no window opens in tests
 # `pytest` runs the notebooks in quick mode unless told otherwise (COURSE_QUICK=0 for the
 # full lessons). nbval's kernels inherit this environment.
 os.environ.setdefault("COURSE_QUICK", "1")
+# A figure outside the range a lesson's `expect(...)` states fails the notebook under test
+# (a learner sees a warning instead).
+os.environ.setdefault("COURSE_STRICT", "1")
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ Notebooks import what they call from here, e.g.
 ``from course_utils import load_mnist, budget``.
 """
 
-from course_utils.config import budget, describe_mode, is_quick, mode
+from course_utils.config import budget, describe_mode, expect, is_quick, mode
 from course_utils.data import load_cifar10, load_mnist
 from course_utils.environment import check_setup, set_seed
 
@@ -12,6 +12,7 @@ __all__ = [
     "budget",
     "check_setup",
     "describe_mode",
+    "expect",
     "is_quick",
     "load_cifar10",
     "load_mnist",

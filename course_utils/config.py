@@ -6,14 +6,21 @@ The notebooks read every setting through this module:
   pass on a slow laptop). Unset or ``0``: full mode, the real lesson.
 - ``COURSE_DATA_DIR``: a folder with the data files (see ``course_utils.data``).
 - ``COURSE_REQUIRE_REAL_DATA=1``: never fall back to the offline stand-in data.
+- ``COURSE_STRICT=1``: a figure outside the range ``expect`` states raises instead of
+  warning (the tests set it, so that nbval fails when a lesson stops learning).
 """
 
+import math
+import numbers
 import os
 from pathlib import Path
+
+from course_utils.display import show
 
 QUICK_ENV = "COURSE_QUICK"
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 REQUIRE_REAL_DATA_ENV = "COURSE_REQUIRE_REAL_DATA"
+STRICT_ENV = "COURSE_STRICT"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -115,6 +122,84 @@ def budget(full, quick):
             f"Received: full={full!r}, quick={quick!r}."
         )
     return quick if is_quick() else full
+
+
+class UnexpectedResult(AssertionError):
+    """A figure a lesson measured fell outside the range its text states (``expect``)."""
+
+
+def _real(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"expect() needs a number for {name}. Received: {value!r}.")
+    return float(value)
+
+
+def _range(pair, name):
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise TypeError(f"expect() needs {name}=(low, high). Received: {name}={pair!r}.")
+    low, high = (_real(bound, name) for bound in pair)
+    if not low <= high:
+        raise ValueError(f"expect() needs low <= high. Received: {name}={pair!r}.")
+    return low, high
+
+
+def expect(value, *, full, quick, what, fmt=".4f", data=None):
+    """Say that a measured figure is in the range the lesson expects in this mode.
+
+    The ranges were measured in runs of the lesson, in each mode. In quick mode the range
+    still proves the model learned (well above chance). A figure outside the range shows
+    a warning that says what to do; with ``COURSE_STRICT=1`` (the tests) it raises, so a
+    TensorFlow or Keras release that silently breaks a lesson fails its notebook.
+
+    Args:
+        value: the measured figure (a real number).
+        full: ``(low, high)`` expected in full mode.
+        quick: ``(low, high)`` expected in quick mode.
+        what: what the figure is, e.g. ``"Test accuracy"``.
+        fmt: the format of the numbers, e.g. ``".4f"`` or ``".1%"``.
+        data: the ``Dataset`` the figure was measured on; with the offline stand-in the
+            ranges (measured on the real data) are not checked, and the message says so.
+
+    Returns:
+        ``value``, unchanged.
+
+    Raises:
+        TypeError: ``value`` or a bound is not a real number, a range is not a pair.
+        ValueError: a range has low > high.
+        UnexpectedResult: outside the range, with ``COURSE_STRICT=1``.
+
+    Example:
+    >>> os.environ["COURSE_QUICK"] = "0"
+    >>> expect(0.9751, full=(0.970, 0.985), quick=(0.6, 1.0), what="Test accuracy")
+    ✓ Test accuracy 0.9751: in the range this lesson expects in full mode, 0.9700 to 0.9850.
+    0.9751
+    """
+    measured = _real(value, "value")
+    ranges = {"full": _range(full, "full"), "quick": _range(quick, "quick")}
+    if not isinstance(what, str) or not what.strip():
+        raise TypeError(f"expect() needs what= to name the figure. Received: {what!r}.")
+    current = mode()
+    low, high = ranges[current]
+    shown = format(measured, fmt)
+    bounds = f"{format(low, fmt)} to {format(high, fmt)}"
+    if data is not None and getattr(data, "is_standin", False):
+        text = (
+            f"ℹ {what} {shown}. The range this lesson expects in {current} mode, {bounds}, "
+            "was measured on the real data; with the offline stand-in it is not checked."
+        )
+    elif not math.isnan(measured) and low <= measured <= high:
+        text = f"✓ {what} {shown}: in the range this lesson expects in {current} mode, {bounds}."
+    else:
+        text = (
+            f"⚠ {what} {shown} is outside the range this lesson expects in {current} mode, "
+            f"{bounds}. If you changed nothing above, this TensorFlow/Keras may train the "
+            "lesson differently from the versions it was tested with: run `check_setup()` "
+            "and report both, please."
+        )
+        if env_flag(STRICT_ENV):
+            raise UnexpectedResult(text)
+    show(text)
+    return value
 
 
 def describe_mode():

@@ -78,3 +78,84 @@ def test_data_dir_is_a_file(monkeypatch, tmp_path):
 def test_require_real_data(monkeypatch):
     monkeypatch.setenv("COURSE_REQUIRE_REAL_DATA", "1")
     assert config.require_real_data() is True
+
+
+# expect(): a measured figure against the range the lesson states for the mode.
+
+
+class _Data:
+    def __init__(self, standin):
+        self.is_standin = standin
+
+
+@pytest.fixture
+def lenient(monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT", "0")
+
+
+@pytest.mark.parametrize(("quick", "low", "high"), [("1", 0.6, 1.0), ("0", 0.97, 0.985)])
+def test_expect_uses_the_range_of_the_mode(monkeypatch, capsys, quick, low, high):
+    monkeypatch.setenv("COURSE_QUICK", quick)
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    value = 0.9751 if quick == "0" else 0.71
+    assert config.expect(value, full=(0.97, 0.985), quick=(0.6, 1.0), what="Accuracy") == value
+    out = capsys.readouterr().out
+    mode = "quick" if quick == "1" else "full"
+    assert out.startswith("✓ Accuracy") and f"in {mode} mode, {low:.4f} to {high:.4f}" in out
+
+
+@pytest.mark.parametrize("value", [0.5, 0.99, float("nan")])
+def test_expect_strict_raises_outside_the_range(monkeypatch, value):
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(config.UnexpectedResult, match="outside the range .* full mode"):
+        config.expect(value, full=(0.97, 0.985), quick=(0.6, 1.0), what="Accuracy")
+
+
+def test_expect_warns_a_learner_instead_of_raising(monkeypatch, capsys, lenient):
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    assert config.expect(0.1, full=(0.97, 0.985), quick=(0.6, 1.0), what="Accuracy") == 0.1
+    out = capsys.readouterr().out
+    assert out.startswith("⚠ Accuracy 0.1000 is outside") and "check_setup()" in out
+
+
+def test_expect_quick_range_in_full_mode_is_not_enough(monkeypatch):
+    """0.7 is fine for quick mode but fails in full mode: the ranges are per mode."""
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(config.UnexpectedResult):
+        config.expect(0.7, full=(0.97, 0.985), quick=(0.6, 1.0), what="Accuracy")
+
+
+def test_expect_does_not_check_the_standin(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    config.expect(0.2, full=(0.97, 0.99), quick=(0.6, 1.0), what="Accuracy", data=_Data(True))
+    assert "with the offline stand-in it is not checked" in capsys.readouterr().out
+    with pytest.raises(config.UnexpectedResult):
+        config.expect(0.2, full=(0.97, 0.99), quick=(0.6, 1.0), what="Accuracy", data=_Data(False))
+
+
+def test_expect_formats_percentages(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    config.expect(0.9925, full=(0.99, 0.995), quick=(0.5, 1), what="Test accuracy", fmt=".2%")
+    assert "Test accuracy 99.25%: in the range this lesson expects in full mode, 99.00% to" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"value": "0.9"}, TypeError, "needs a number for value. Received: '0.9'"),
+        ({"value": True}, TypeError, "Received: True"),
+        ({"full": (0.99, 0.97)}, ValueError, r"low <= high. Received: full=\(0.99, 0.97\)"),
+        ({"quick": 0.6}, TypeError, r"quick=\(low, high\). Received: quick=0.6"),
+        ({"quick": (0.6, "1")}, TypeError, "Received: '1'"),
+        ({"what": ""}, TypeError, "what= to name the figure"),
+    ],
+)
+def test_expect_refuses_bad_arguments(kwargs, error, message):
+    arguments = {"value": 0.9, "full": (0.97, 0.99), "quick": (0.6, 1.0), "what": "Accuracy"}
+    with pytest.raises(error, match=message):
+        config.expect(**{**arguments, **kwargs})
