@@ -1,11 +1,45 @@
 """Figures the notebooks share. Each function returns its figure, so it works in
-JupyterLab, Colab, VS Code and headless CI alike."""
+JupyterLab, Colab, VS Code and headless CI alike.
+
+Each figure carries a one-sentence text description with the numbers it shows,
+``fig.description``, printed once the first time the figure is drawn (``plt.show()``,
+``savefig``), so the sentence appears next to the figure in a notebook and in a terminal.
+"""
+
+import weakref
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import PowerNorm
+from matplotlib.patches import ConnectionPatch, Rectangle
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import ScaledTranslation
 
-from course_utils.shapes import check_positive_int
+from course_utils.shapes import check_positive_int, conv2d_numpy
+
+# Named colours, so a description can say which colour is which.
+_RUN_COLOURS = "blue orange green red purple brown pink gray olive cyan".split()
+
+_UNPRINTED = weakref.WeakKeyDictionary()  # figure -> its sentences not printed yet
+
+
+def _describe(fig, sentence):
+    """Add ``sentence`` to ``fig.description``; print it the next time ``fig`` is drawn."""
+    earlier = getattr(fig, "description", None)
+    fig.description = f"{earlier} {sentence}" if earlier else sentence
+    if fig not in _UNPRINTED:
+        _UNPRINTED[fig] = []
+        fig.canvas.mpl_connect("draw_event", _print_description)
+    _UNPRINTED[fig].append(sentence)
+    return fig
+
+
+def _print_description(event):
+    sentences = _UNPRINTED.get(event.canvas.figure)
+    if sentences:
+        print(" ".join(sentences))
+        sentences.clear()
 
 
 def _share(count, total):
@@ -30,6 +64,8 @@ def plot_param_counts(table, ax=None, title="Where the parameters live"):
     >>> fig = plot_param_counts(table)
     >>> [float(bar.get_width()) for bar in fig.axes[0].patches]
     [80.0, 13530.0]
+    >>> fig.description
+    'Parameter count of each of 2 layers, 13,610 in total; dense holds the most, 13,530 (99.4%).'
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 0.45 * len(table.rows) + 1.2))
@@ -47,7 +83,21 @@ def plot_param_counts(table, ax=None, title="Where the parameters live"):
     ax.set_title(f"{title} (total {total:,})")
     ax.set_xlim(0, max(counts + [1]) * 1.35)
     fig.tight_layout()
-    return fig
+    sentence = f"Parameter count of each of {len(counts)} layers, {sum(counts):,} in total"
+    if sum(counts):
+        largest = int(np.argmax(counts))
+        sentence += (
+            f"; {names[largest]} holds the most, {counts[largest]:,} "
+            f"({_share(counts[largest], total)})"
+        )
+    return _describe(fig, sentence + ".")
+
+
+def _fit_title(ax, text, width, **kwargs):
+    """Title ``ax``; a title wider than ``width`` inches breaks onto two lines at ", "."""
+    title = ax.set_title(text, **kwargs)
+    if ", " in text and title.get_window_extent().width > (width - 0.1) * ax.figure.dpi:
+        title.set_text(text.replace(", ", "\n", 1))
 
 
 def _grid(count, ncols, cell=1.6):
@@ -75,7 +125,9 @@ def _show(ax, image, cmap):
     ax.set_yticks([])
 
 
-def plot_images(images, labels=None, predictions=None, class_names=None, ncols=5, cmap="gray"):
+def plot_images(
+    images, labels=None, predictions=None, class_names=None, ncols=5, cmap="gray", names=None
+):
     """A grid of images titled with their labels, and predictions (wrong ones in red).
 
     Args:
@@ -85,6 +137,8 @@ def plot_images(images, labels=None, predictions=None, class_names=None, ncols=5
         class_names: names for the labels (default: the numbers).
         ncols: images per row.
         cmap: the colour map for one-channel images.
+        names: a name per image, shown above its label (optional): say which is which
+            when the panels show different things.
 
     Returns:
         The figure; ``fig.axes[i]`` shows ``images[i]``.
@@ -93,30 +147,64 @@ def plot_images(images, labels=None, predictions=None, class_names=None, ncols=5
     >>> fig = plot_images(np.zeros((3, 28, 28)), labels=[7, 2, 1], predictions=[7, 3, 1])
     >>> [ax.get_title() for ax in fig.axes[:3]]
     ['7', 'true 2, pred 3', '1']
+    >>> fig.description
+    '3 images of 28x28 with their labels and predictions: 2 of 3 right, the wrong one titled in red.'
     """
     images = np.asarray(images)
+    if names is not None and len(names) != len(images):
+        raise ValueError(
+            f"plot_images needs one name per image: {len(images)} images, "
+            f"received {len(names)} names: {names!r}."
+        )
     fig, axes = _grid(len(images), ncols)
     for i, ax in enumerate(axes):
         _show(ax, images[i], cmap)
+        name = f"{names[i]}\n" if names is not None else ""
+        color = "black"
         if labels is None and predictions is None:
-            continue
-        if predictions is None:
-            ax.set_title(_name(labels[i], class_names))
+            title = ""
+        elif predictions is None:
+            title = _name(labels[i], class_names)
         elif labels is None:
-            ax.set_title(f"pred {_name(predictions[i], class_names)}")
+            title = f"pred {_name(predictions[i], class_names)}"
         elif int(labels[i]) == int(predictions[i]):
-            ax.set_title(_name(labels[i], class_names))
+            title = _name(labels[i], class_names)
         else:
             title = (
                 f"true {_name(labels[i], class_names)}, pred {_name(predictions[i], class_names)}"
             )
-            ax.set_title(title, color="red")
+            color = "red"
+        if name or title:
+            _fit_title(ax, name + title, 1.6, fontsize=10, color=color)
     fig.tight_layout()
-    return fig
+    sentence = _images_sentence(images, labels, predictions)
+    if names is not None:
+        sentence = sentence[:-1] + f"; panels: {', '.join(map(str, names))}."
+    return _describe(fig, sentence)
+
+
+def _images_sentence(images, labels, predictions):
+    count = len(images)
+    what = f"{count} {'image' if count == 1 else 'images'} of {images.shape[1]}x{images.shape[2]}"
+    if labels is None and predictions is None:
+        return f"{what}."
+    if predictions is None:
+        return f"{what}, titled with their labels."
+    if labels is None:
+        return f"{what}, titled with their predicted labels."
+    right = int(np.sum(np.ravel(labels)[:count] == np.ravel(predictions)[:count]))
+    wrong = "the wrong one" if count - right == 1 else "wrong ones"
+    return f"{what} with their labels and predictions: {right} of {count} right" + (
+        f", {wrong} titled in red." if right < count else "."
+    )
 
 
 def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
     """Training curves, one panel per metric, training solid and validation dashed.
+
+    One run: training blue, validation orange. Several runs: one colour per run. A dot
+    marks every epoch (so one epoch shows as dots), the x axis counts whole epochs from 1,
+    and one legend sits below the panels, off the data.
 
     Args:
         *histories: ``History`` objects from ``model.fit`` or their ``.history`` dicts.
@@ -131,6 +219,9 @@ def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
     ...                     "accuracy": [0.8, 0.9], "val_accuracy": [0.7, 0.85]})
     >>> [ax.get_title() for ax in fig.axes], len(fig.axes[0].lines)
     (['loss', 'accuracy'], 2)
+    >>> print(fig.description)  # doctest: +NORMALIZE_WHITESPACE
+    Training curves of 1 run over 2 epochs: loss and accuracy, training (blue, solid) and
+    validation (orange, dashed); final validation loss 0.4, validation accuracy 0.85.
     """
     if not histories:
         raise ValueError("plot_history needs at least one History (or history dict).")
@@ -143,24 +234,85 @@ def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
         raise ValueError(
             f"{len(logs)} histories but {len(names)} names. Received: names={names!r}."
         )
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.2), squeeze=False)
+    one_run = len(logs) == 1
+    num_epochs = max([len(values) for log in logs for values in log.values()] + [1])
+    marker_size = 6 if num_epochs <= 20 else 3  # a dot on every epoch, not a blob
     for ax, metric in zip(axes.flat, metrics, strict=True):
         for i, (log, name) in enumerate(zip(logs, names, strict=True)):
-            colour = colours[i % len(colours)]
-            label = name if len(logs) > 1 else "training"
-            if metric in log:
-                epochs = range(1, len(log[metric]) + 1)
-                ax.plot(epochs, log[metric], "-o", color=colour, label=f"{label}")
-            if f"val_{metric}" in log:
-                epochs = range(1, len(log[f"val_{metric}"]) + 1)
-                val_label = f"{name} (validation)" if len(logs) > 1 else "validation"
-                ax.plot(epochs, log[f"val_{metric}"], "--s", color=colour, label=val_label)
+            colour = f"tab:{_RUN_COLOURS[i % len(_RUN_COLOURS)]}"
+            for key, style, line_colour, label in (
+                (metric, "-o", colour, "training" if one_run else name),
+                (f"val_{metric}", "--s", "tab:orange" if one_run else colour,
+                 "validation" if one_run else f"{name} (validation)"),
+            ):  # fmt: skip
+                if key in log:
+                    epochs = range(1, len(log[key]) + 1)
+                    line = ax.plot(epochs, log[key], style, color=line_colour, label=label)
+                    line[0].set_markersize(marker_size)
+        if not ax.lines:
+            ax.text(0.5, 0.5, f"no {metric!r} in this history", ha="center", va="center",
+                    transform=ax.transAxes, color="gray")  # fmt: skip
         ax.set_title(metric)
         ax.set_xlabel("epoch")
-        ax.legend()
-    fig.tight_layout()
-    return fig
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100, num_epochs) if num_epochs <= 12 * s)
+        ax.set_xticks(sorted({1, *range(step, num_epochs + 1, step)}))
+        ax.set_xlim(0.5, num_epochs + 0.5)
+        ax.grid(alpha=0.3)
+    # One legend for all panels, below them; it lives on the first axes (ax.get_legend()).
+    entries = {}
+    for ax in axes.flat:
+        handles, labels = ax.get_legend_handles_labels()
+        entries.update(zip(labels, handles, strict=True))
+    if entries:
+        for ncols in range(2 if one_run else min(len(logs), 3), 0, -1):  # fit the width
+            legend = axes.flat[0].legend(
+                list(entries.values()), list(entries), loc="lower center", ncols=ncols,
+                bbox_to_anchor=(0.5, 0.01), bbox_transform=fig.transFigure, frameon=False,
+            )  # fmt: skip
+            if legend.get_window_extent().width < fig.bbox.width:
+                break
+        legend.set_in_layout(False)
+        bottom = (legend.get_window_extent().height + 4) / fig.bbox.height
+        fig.tight_layout(rect=(0, bottom, 1, 1))
+    else:
+        fig.tight_layout()
+    return _describe(fig, _history_sentence(logs, names, metrics))
+
+
+def _final(log, metric):
+    """("validation", last value) when the log has one, else ("training", last value)."""
+    for kind, key in (("validation", f"val_{metric}"), ("training", metric)):
+        if len(log.get(key, [])):
+            return kind, float(log[key][-1])
+    return None
+
+
+def _history_sentence(logs, names, metrics):
+    lengths = sorted({max([len(v) for v in log.values()] + [0]) for log in logs})
+    span = str(lengths[0]) if len(lengths) == 1 else f"{lengths[0]} to {lengths[-1]}"
+    runs = "1 run" if len(logs) == 1 else f"{len(logs)} runs"
+    unit = "epoch" if span == "1" else "epochs"
+    drawn = [m for m in metrics if any(_final(log, m) for log in logs)]
+    sentence = f"Training curves of {runs} over {span} {unit}: {' and '.join(drawn) or 'nothing'}"
+    if len(logs) == 1:
+        validation = any(f"val_{m}" in logs[0] for m in drawn)
+        sentence += ", training (blue, solid)" + (
+            " and validation (orange, dashed)" if validation else ""
+        )
+        finals = [(m, _final(logs[0], m)) for m in drawn]
+        values = ", ".join(f"{kind} {m} {value:.3g}" for m, (kind, value) in finals)
+    else:
+        colours = ", ".join(
+            f"{name} {_RUN_COLOURS[i % len(_RUN_COLOURS)]}" for i, name in enumerate(names)
+        )
+        sentence += f", one colour per run ({colours}), training solid and validation dashed"
+        metric = drawn[-1] if drawn else None
+        finals = [(name, _final(log, metric)) for log, name in zip(logs, names, strict=True)]
+        values = f"{metric}: " + ", ".join(
+            f"{name} {final[1]:.3g} ({final[0]})" for name, final in finals if final
+        )
+    return sentence + (f"; final {values}." if drawn else ".")
 
 
 def confusion_matrix(y_true, y_pred, num_classes=None):
@@ -225,6 +377,9 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 def plot_confusion_matrix(y_true, y_pred, class_names=None, ax=None):
     """A seaborn heatmap of the confusion matrix, with the counts written in.
 
+    The colour follows the square root of the count, so that a handful of mistakes is
+    visible next to a diagonal of hundreds.
+
     Returns:
         The figure; its first axes holds the heatmap.
 
@@ -232,6 +387,9 @@ def plot_confusion_matrix(y_true, y_pred, class_names=None, ax=None):
     >>> fig = plot_confusion_matrix([0, 1, 1], [0, 1, 0])
     >>> [t.get_text() for t in fig.axes[0].texts]
     ['1', '0', '1', '1']
+    >>> print(fig.description)  # doctest: +NORMALIZE_WHITESPACE
+    Confusion matrix of 3 predictions over 2 classes (rows true, columns predicted):
+    2 right (66.7%); most often confused: true 1 predicted as 0 (1 time).
     """
     import seaborn as sns
 
@@ -245,13 +403,30 @@ def plot_confusion_matrix(y_true, y_pred, class_names=None, ax=None):
         fig = ax.figure
     sns.heatmap(
         matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
-        xticklabels=names, yticklabels=names,
+        xticklabels=names, yticklabels=names, norm=PowerNorm(0.5, 0, max(matrix.max(), 1)),
     )  # fmt: skip
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"Confusion matrix ({int(np.trace(matrix)):,} of {int(matrix.sum()):,} right)")
     fig.tight_layout()
-    return fig
+    return _describe(fig, _confusion_sentence(matrix, names))
+
+
+def _confusion_sentence(matrix, names):
+    right, total = int(np.trace(matrix)), int(matrix.sum())
+    sentence = (
+        f"Confusion matrix of {total:,} predictions over {len(matrix)} classes "
+        f"(rows true, columns predicted): {right:,} right ({right / max(total, 1):.1%})"
+    )
+    errors = matrix - np.diag(np.diag(matrix))
+    if not errors.any():
+        return sentence + ", no mistakes."
+    true, predicted = np.unravel_index(np.argmax(errors), errors.shape)
+    times = int(errors[true, predicted])
+    return sentence + (
+        f"; most often confused: true {names[true]} predicted as {names[predicted]} "
+        f"({times:,} {'time' if times == 1 else 'times'})."
+    )
 
 
 def plot_misclassified(
@@ -266,10 +441,17 @@ def plot_misclassified(
     >>> fig = plot_misclassified(np.zeros((3, 8, 8)), [1, 2, 3], [1, 5, 3])
     >>> [ax.get_title() for ax in fig.axes]
     ['true 2, pred 5']
+    >>> fig.description
+    'Showing 1 of the 1 misclassified images (33.3% of 3 predictions), each titled with its true and predicted label.'
+    >>> plot_misclassified(np.zeros((2, 8, 8)), [1, 2], [1, 2]) is None
+    No misclassified images: all 2 predictions are right.
+    True
     """
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
-    wrong = np.flatnonzero(y_true != y_pred)[:max_images]
+    all_wrong = np.flatnonzero(y_true != y_pred)
+    wrong = all_wrong[:max_images]
     if len(wrong) == 0:
+        print(f"No misclassified images: all {len(y_true):,} predictions are right.")
         return None
     fig, axes = _grid(len(wrong), ncols)
     for ax, i in zip(axes, wrong, strict=True):
@@ -277,44 +459,102 @@ def plot_misclassified(
         title = f"true {_name(y_true[i], class_names)}, pred {_name(y_pred[i], class_names)}"
         if probs is not None:
             title += f" ({float(np.max(probs[i])):.2f})"
-        ax.set_title(title, fontsize=9, color="red")
+        _fit_title(ax, title, 1.6, fontsize=9, color="red")
     fig.tight_layout()
-    return fig
+    confidence = " and the predicted probability" if probs is not None else ""
+    return _describe(
+        fig,
+        f"Showing {len(wrong)} of the {len(all_wrong):,} misclassified images "
+        f"({len(all_wrong) / len(y_true):.1%} of {len(y_true):,} predictions), each titled "
+        f"with its true and predicted label{confidence}.",
+    )
+
+
+def _colour_bar(fig, image, panels, label):
+    """A colour bar for ``image``, right of ``panels`` (laid out already) and as tall.
+
+    It is an inset of the first panel, so ``fig.axes`` keeps holding only the panels.
+    """
+    for ax in panels:
+        ax.apply_aspect()  # the box the image really fills
+    boxes = [ax.get_position() for ax in panels]
+    bottom, top = min(b.y0 for b in boxes), max(b.y1 for b in boxes)
+    gap = 0.12 / fig.get_figwidth()  # inches, as a share of the figure's width
+    cax = panels[0].inset_axes(
+        [max(b.x1 for b in boxes) + gap, bottom, gap, top - bottom], transform=fig.transFigure
+    )
+    cax.set_in_layout(False)
+    return fig.colorbar(image, cax=cax, label=label)
+
+
+_BAR_SPACE = 1.0  # inches right of the panels for a colour bar and its labels
 
 
 def plot_filters(kernel, ncols=8, channel=0):
-    """Each filter of a first conv layer as a small image.
+    """Each filter of a first conv layer as a small image, titled "filter i".
+
+    Weights are signed, so the colours diverge from white at 0: red positive, blue
+    negative, on one symmetric scale for all filters, shown by the colour bar.
 
     Args:
         kernel: the layer (``Conv2D``) or its kernel array ``(k_h, k_w, C_in, filters)``.
         ncols: filters per row.
         channel: which input channel to show for multi-channel kernels.
 
+    Returns:
+        The figure; ``fig.axes[i]`` shows filter ``i``, as in ``plot_feature_maps``.
+
     Example:
     >>> fig = plot_filters(np.random.default_rng(0).normal(size=(3, 3, 1, 4)))
-    >>> len(fig.axes), fig.axes[0].images[0].get_array().shape
-    (4, (3, 3))
+    >>> len(fig.axes), fig.axes[0].images[0].get_array().shape, fig.axes[3].get_title()
+    (4, (3, 3), 'filter 3')
+    >>> print(fig.description)  # doctest: +NORMALIZE_WHITESPACE
+    4 filters, 3x3 weights of input channel 0 (of 1), on one colour scale from -2.3 (blue)
+    through 0 (white) to 2.3 (red).
     """
     weights = np.asarray(kernel.get_weights()[0] if hasattr(kernel, "get_weights") else kernel)
     if weights.ndim != 4:
         raise ValueError(
             f"Expected a Conv2D kernel (k_h, k_w, C_in, filters). Received shape {weights.shape}."
         )
+    k_h, k_w, channels, count = weights.shape
+    if (
+        isinstance(channel, bool)
+        or not isinstance(channel, int)
+        or not -channels <= channel < channels
+    ):
+        raise ValueError(
+            f"channel must be a whole number in 0..{channels - 1} for a kernel with {channels} "
+            f"input channel(s). Received: channel={channel!r}."
+        )
+    channel %= channels  # -1: the last channel, as in NumPy
     filters = weights[:, :, channel, :]
-    fig, axes = _grid(filters.shape[-1], ncols, cell=1.2)
+    fig, axes = _grid(count, ncols, cell=1.2)
+    fig.set_size_inches(fig.get_figwidth() + _BAR_SPACE, fig.get_figheight() + 0.2)
     limit = float(np.abs(filters).max()) or 1.0
     for i, ax in enumerate(axes):
-        ax.imshow(filters[:, :, i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        image = ax.imshow(filters[:, :, i], cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(str(i), fontsize=8)
-    fig.suptitle("Filters (red positive, blue negative)")
-    fig.tight_layout()
-    return fig
+        ax.set_title(f"filter {i}", fontsize=8)
+    layer = f" of {kernel.name}" if hasattr(kernel, "name") else ""
+    fig.suptitle(f"Filters{layer}, input channel {channel}", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1 - _BAR_SPACE / fig.get_figwidth(), 1))
+    _colour_bar(fig, image, list(axes), "weight")
+    return _describe(
+        fig,
+        f"{count} filters{layer}, {k_h}x{k_w} weights of input channel {channel} "
+        f"(of {channels}), on one colour scale from {-limit:.2g} (blue) through 0 (white) "
+        f"to {limit:.2g} (red).",
+    )
 
 
 def plot_feature_maps(model, image, max_maps=8):
     """The feature maps of one image after each Conv2D layer of a model, one row per layer.
+
+    Map ``i`` is titled "filter i": the output of the filter ``plot_filters`` titles the
+    same. Each row has one colour scale and its colour bar: a ramp from 0 for ReLU maps
+    (never negative), colours diverging from white at 0 for maps with negative values.
 
     Args:
         model: a built Keras model.
@@ -323,6 +563,14 @@ def plot_feature_maps(model, image, max_maps=8):
 
     Returns:
         The figure; row titles name the layers.
+
+    Example:
+    >>> import keras
+    >>> from keras import layers
+    >>> model = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3, name="conv")])
+    >>> fig = plot_feature_maps(model, np.ones((6, 6, 1)))
+    >>> fig.axes[0].get_title(loc="left"), [ax.get_title() for ax in fig.axes]
+    ('conv (4, 4)', ['filter 0', 'filter 1'])
     """
     import keras
 
@@ -335,18 +583,45 @@ def plot_feature_maps(model, image, max_maps=8):
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     ncols = min(max_maps, max(int(o.shape[-1]) for o in outputs))
     fig, axes = plt.subplots(
-        len(convs), ncols, figsize=(1.5 * ncols, 1.7 * len(convs)), squeeze=False
+        len(convs), ncols, figsize=(1.5 * ncols + _BAR_SPACE, 2.0 * len(convs)), squeeze=False
     )
+    rows, parts = [], []
     for row, (layer, output) in enumerate(zip(convs, outputs, strict=True)):
         maps = np.asarray(output)[0]
+        shown = maps[:, :, :ncols]
+        low, high = float(shown.min()), float(shown.max())
+        if low < 0:  # signed: diverging colours, white at 0
+            limit = max(-low, high)
+            style = {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
+        else:  # never negative (ReLU): one colour ramp from 0
+            style = {"cmap": "viridis", "vmin": 0.0, "vmax": high or 1.0}
         for col in range(ncols):
             ax = axes[row, col]
             ax.axis("off")
             if col < maps.shape[-1]:
-                ax.imshow(maps[:, :, col], cmap="viridis")
-        axes[row, 0].set_title(f"{layer.name} {maps.shape[:2]}", loc="left", fontsize=9)
-    fig.tight_layout()
-    return fig
+                picture = ax.imshow(maps[:, :, col], **style)
+                ax.set_title(f"filter {col}", fontsize=8)
+        header = axes[row, 0].set_title(
+            f"{layer.name} {maps.shape[:2]}", loc="left", fontsize=9, fontweight="bold"
+        )  # one line above the "filter i" titles
+        header.set_transform(
+            header.get_transform() + ScaledTranslation(0, 0.2, fig.dpi_scale_trans)
+        )
+        rows.append((picture, list(axes[row, : shown.shape[-1]])))
+        parts.append(
+            f"{layer.name} {maps.shape[0]}x{maps.shape[1]}, {shown.shape[-1]} of "
+            f"{maps.shape[-1]} maps, values {low:.2g} to {high:.2g}"
+        )
+    fig.tight_layout(rect=(0, 0, 1 - _BAR_SPACE / fig.get_figwidth(), 1))
+    for picture, panels in rows:
+        _colour_bar(fig, picture, panels, "activation")
+    size = "x".join(str(n) for n in np.shape(image)[:2])
+    return _describe(
+        fig,
+        f"Feature maps of one {size} image after {len(convs)} Conv2D "
+        f"{'layer' if len(convs) == 1 else 'layers'}, up to the "
+        f"first {ncols} filters of each: {'; '.join(parts)}.",
+    )
 
 
 def plot_augmentations(augmentation, image, num_versions=7, ncols=8, cmap="gray"):
@@ -370,6 +645,8 @@ def plot_augmentations(augmentation, image, num_versions=7, ncols=8, cmap="gray"
     >>> fig = plot_augmentations(layers.RandomFlip("horizontal"), np.eye(4)[..., None], 3)
     >>> [ax.get_title() for ax in fig.axes[:4]]
     ['original', 'augmented 1', 'augmented 2', 'augmented 3']
+    >>> fig.description.startswith("One 4x4 image and 3 random versions of it from random_flip")
+    True
     """
     if not callable(augmentation):
         raise TypeError(
@@ -395,4 +672,167 @@ def plot_augmentations(augmentation, image, num_versions=7, ncols=8, cmap="gray"
         _show(ax, image if i == 0 else versions[i - 1], cmap)
         ax.set_title("original" if i == 0 else f"augmented {i}", fontsize=9)
     fig.tight_layout()
-    return fig
+    name = getattr(augmentation, "name", type(augmentation).__name__)
+    steps = ", ".join(type(layer).__name__ for layer in getattr(augmentation, "layers", []))
+    changed = sum(not np.array_equal(version, image) for version in versions)
+    return _describe(
+        fig,
+        f"One {image.shape[0]}x{image.shape[1]} image and {num_versions} random versions of it "
+        f"from {name}{f' ({steps})' if steps else ''}; {changed} of {num_versions} differ "
+        "from the original.",
+    )
+
+
+_STOP_COLOURS = ("tab:red", "tab:orange", "tab:green", "tab:purple", "tab:cyan")
+
+
+def plot_kernel_sliding(image, kernel, stops=((4, 4), (6, 14), (16, 12))):
+    """A kernel at a few stops on an image, and the feature-map value each stop gives.
+
+    Left, the image with the kernel's window drawn at each stop; right, the feature map
+    of the whole slide (valid padding, stride 1), with each stop's output pixel boxed in
+    the same colour, an arrow from window to pixel, and its value written next to it.
+
+    Args:
+        image: ``(height, width)``, one channel.
+        kernel: ``(k, k)``, smaller than the image.
+        stops: up to 5 ``(row, column)`` positions of the window's top-left corner.
+
+    Returns:
+        The figure; ``fig.axes[:2]`` are the image and the feature map.
+
+    Raises:
+        ValueError: an image or kernel of the wrong shape, or a stop where the window
+            would not fit, naming the value.
+
+    Example:
+    >>> fig = plot_kernel_sliding(np.eye(8), np.eye(3), stops=[(0, 0), (2, 4)])
+    >>> fig.description
+    'A 3x3 kernel at 2 stops on an 8x8 image, and the 6x6 feature map: stop (0, 0) gives 3.00, stop (2, 4) gives 0.00.'
+    """
+    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(
+            f"plot_kernel_sliding needs a (height, width) image. Received {image.shape}."
+        )
+    k = kernel.shape[0]
+    if kernel.ndim != 2 or kernel.shape[1] != k or k > min(image.shape):
+        raise ValueError(
+            f"plot_kernel_sliding needs a square kernel no larger than the image {image.shape}. "
+            f"Received {kernel.shape}."
+        )
+    feature_map = conv2d_numpy(image, kernel)
+    stops = [tuple(int(v) for v in stop) for stop in stops]
+    for row, column in stops:
+        if not (0 <= row < feature_map.shape[0] and 0 <= column < feature_map.shape[1]):
+            raise ValueError(
+                f"a stop is a window's top-left corner, from (0, 0) to "
+                f"{tuple(n - 1 for n in feature_map.shape)}. Received ({row}, {column})."
+            )
+    if not 1 <= len(stops) <= len(_STOP_COLOURS):
+        raise ValueError(f"plot_kernel_sliding draws 1 to 5 stops. Received {len(stops)}.")
+    fig, (ax_image, ax_map) = plt.subplots(1, 2, figsize=(10, 4.6))
+    ax_image.imshow(image, cmap="gray")
+    limit = float(np.abs(feature_map).max()) or 1.0
+    picture = ax_map.imshow(feature_map, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.colorbar(picture, ax=ax_map, fraction=0.046, pad=0.04, label="sum of products")
+    for (row, column), colour in zip(stops, _STOP_COLOURS[: len(stops)], strict=True):
+        ax_image.add_patch(
+            Rectangle((column - 0.5, row - 0.5), k, k, fill=False, edgecolor=colour, lw=2.5)
+        )
+        ax_map.add_patch(
+            Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=colour, lw=2.5)
+        )
+        ax_map.annotate(
+            f"{feature_map[row, column]:.2f}",
+            (column, row),
+            xytext=(6, -6),
+            textcoords="offset points",
+            color=colour,
+            fontsize=10,
+            fontweight="bold",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+        )
+        fig.add_artist(
+            ConnectionPatch(
+                xyA=(column + k - 0.5, row + k / 2 - 0.5),
+                coordsA=ax_image.transData,
+                xyB=(column - 0.5, row),
+                coordsB=ax_map.transData,
+                color=colour,
+                arrowstyle="->",
+                alpha=0.6,
+            )
+        )
+    height, width = image.shape
+    ax_image.set_title(f"Input {height}x{width}: the {k}x{k} window at {len(stops)} stops")
+    ax_map.set_title(f"Feature map {feature_map.shape[0]}x{feature_map.shape[1]}: one sum per stop")
+    for ax in (ax_image, ax_map):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    values = ", ".join(f"stop {stop} gives {feature_map[stop]:.2f}" for stop in stops)
+    return _describe(
+        fig,
+        f"A {k}x{k} kernel at {len(stops)} stops on an {height}x{width} image, and the "
+        f"{feature_map.shape[0]}x{feature_map.shape[1]} feature map: {values}.",
+    )
+
+
+GRAPHVIZ_HELP = (
+    "The diagram needs pydot (`pip install pydot`) and the Graphviz program `dot` "
+    "(`conda install graphviz`, `sudo apt-get install graphviz`, `brew install graphviz`, "
+    "or graphviz.org/download; Colab has both)."
+)
+
+
+def graphviz_missing():
+    """Why keras.utils.plot_model cannot draw here, or None when it can."""
+    try:
+        import pydot
+    except ImportError:
+        return "pydot is not installed"
+    try:
+        pydot.Dot.create(pydot.Dot())  # runs `dot` on an empty graph
+    except (OSError, pydot.PydotException) as error:  # pydot raises these when `dot` is missing
+        return f"Graphviz's `dot` program was not found ({type(error).__name__})"
+    return None
+
+
+def _layer_chain(model):
+    steps = [f"Input {tuple(model.inputs[0].shape[1:])}"]
+    for layer in model.layers:
+        shape = tuple(layer.output.shape[1:])
+        steps.append(f"{layer.name} ({type(layer).__name__}) {shape}")
+    return " -> ".join(steps)
+
+
+def plot_architecture(model, to_file="runs/model.png"):
+    """A diagram of a model's layers with their output shapes, as older tutorials show.
+
+    It calls ``keras.utils.plot_model(model, show_shapes=True)``, which needs pydot and
+    Graphviz. Where either is missing it says so, how to install it, and prints the
+    same chain of layers as text instead. Either way the text is the description.
+
+    Args:
+        model: a built Keras model with one input.
+        to_file: where the PNG goes (default ``runs/model.png``; its folder is made).
+
+    Returns:
+        What ``plot_model`` returns (an image that Jupyter shows), or None without
+        Graphviz.
+    """
+    import keras
+
+    if not isinstance(model, keras.Model) or not model.built:
+        raise TypeError(f"plot_architecture needs a built Keras model. Received {model!r}.")
+    chain = _layer_chain(model)
+    missing = graphviz_missing()
+    if missing is not None:
+        print(f"No diagram: {missing}. {GRAPHVIZ_HELP}\nThe layers of {model.name}: {chain}")
+        return None
+    Path(to_file).parent.mkdir(parents=True, exist_ok=True)
+    image = keras.utils.plot_model(
+        model, to_file=str(to_file), show_shapes=True, show_layer_names=True, dpi=72
+    )
+    print(f"Diagram of {model.name}, saved to {to_file}: {chain}")
+    return image
