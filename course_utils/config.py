@@ -161,7 +161,7 @@ def expect(value, *, full, quick, what, fmt=".4f", data=None):
             ranges (measured on the real data) are not checked, and the message says so.
 
     Returns:
-        ``value``, unchanged.
+        None, so that a notebook cell ending with ``expect(...)`` shows only the sentence.
 
     Raises:
         TypeError: ``value`` or a bound is not a real number, a range is not a pair.
@@ -172,7 +172,6 @@ def expect(value, *, full, quick, what, fmt=".4f", data=None):
     >>> os.environ["COURSE_QUICK"] = "0"
     >>> expect(0.9751, full=(0.970, 0.985), quick=(0.6, 1.0), what="Test accuracy")
     ✓ Test accuracy 0.9751: in the range this lesson expects in full mode, 0.9700 to 0.9850.
-    0.9751
     """
     measured = _real(value, "value")
     ranges = {"full": _range(full, "full"), "quick": _range(quick, "quick")}
@@ -199,7 +198,6 @@ def expect(value, *, full, quick, what, fmt=".4f", data=None):
         if env_flag(STRICT_ENV):
             raise UnexpectedResult(text)
     show(text)
-    return value
 
 
 def describe_mode():
