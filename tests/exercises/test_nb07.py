@@ -3,6 +3,10 @@ near misses the exercise texts rule out are refused (with the requirement they b
 the answers that are truly equivalent to the worked solutions are accepted. Keras is the
 oracle for the parameter counts and for what a Normalization layer learns."""
 
+import json
+import re
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -361,3 +365,27 @@ def test_keras_refuses_augmentation_factors_above_one():
         layers.RandomRotation(20)
     with pytest.raises(ValueError):
         layers.RandomTranslation(6.4, 6.4)
+
+
+def _notebook_sizes():
+    """Section 3's sizes as notebook 07 sets them: {name: (quick, full)}, and quick's test images."""
+    path = Path(__file__).resolve().parents[2] / "solutions" / "07_cifar10_and_augmentation.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    number = lambda text: int(text.replace("_", ""))  # noqa: E731
+    sizes = {
+        name: (number(quick), number(full))
+        for name, quick, full in re.findall(
+            r"^(N_\w+) = ([\d_]+) if QUICK else ([\d_]+)", code, re.M
+        )
+    }
+    return sizes, number(re.search(r"x_test\[:([\d_]+)\]", code).group(1))
+
+
+@pytest.mark.parametrize(("quick", "mode"), [("1", 0), ("0", 1)])
+def test_the_checks_sizes_are_the_notebooks(monkeypatch, quick, mode):
+    """The check's copy of section 3's sizes (`nb07._sizes`) is the notebook's, in both modes."""
+    monkeypatch.setenv("COURSE_QUICK", quick)
+    sizes, quick_test_images = _notebook_sizes()
+    expected_test = quick_test_images if quick == "1" else None
+    assert nb07._sizes() == (sizes["N_TRAIN"][mode], sizes["N_VAL"][mode], expected_test)
