@@ -44,7 +44,10 @@ def test_environment_yml_installs_the_same_packages_as_pyproject():
                 pip |= _expand(requirement)
         else:
             conda.add(_name(entry.split("=")[0]))
-    assert conda == {"python", "pip"}, "conda provides only Python and pip; pip does the rest"
+    # Graphviz is a program, not a Python package (keras.utils.plot_model runs its `dot`)
+    assert conda == {"python", "pip", "graphviz"}, (
+        "conda provides only Python, pip and Graphviz; pip does the rest"
+    )
     expected = _expand(".[dev]")
     assert pip == expected
     assert {"tensorflow", "jupyterlab", "pytest", "nbval", "nbstripout"} <= expected
@@ -107,8 +110,9 @@ def test_version_has_one_source():
 
 def test_extras():
     extras = PROJECT["optional-dependencies"]
-    # What the notebooks need beyond the package: Jupyter, and TensorBoard for notebook 06
-    assert {_name(r) for r in extras["lab"]} == {"jupyterlab", "ipykernel", "tensorboard"}
+    # What the notebooks need beyond the package: Jupyter, TensorBoard for notebook 06, and
+    # pydot for notebook 05's model diagram
+    assert {_name(r) for r in extras["lab"]} == {"jupyterlab", "ipykernel", "tensorboard", "pydot"}
     assert _expand(".[dev]") >= _expand(".[lab]")
     for tool in ("pytest", "nbval", "hypothesis", "ruff", "pre-commit", "nbstripout"):
         assert tool in {_name(r) for r in extras["dev"]}
@@ -117,7 +121,9 @@ def test_extras():
 def test_runtime_imports_are_declared():
     """Every third-party module course_utils imports is a runtime dependency.
 
-    (IPython is there whenever a notebook runs, and is imported only inside one.)
+    (IPython is there whenever a notebook runs, and is imported only inside one. pydot is
+    optional: only `plotting.graphviz_missing` imports it, and says how to install it when
+    the import fails; the `lab` extra has it.)
     """
     imported = set()
     for path in (ROOT / "course_utils").rglob("*.py"):
@@ -128,6 +134,6 @@ def test_runtime_imports_are_declared():
                 imported.add(node.module.split(".")[0])
     # tomllib is the standard library's from Python 3.11; before, the build uses tomli
     module_to_package = {"PIL": "pillow", "sklearn": "scikit-learn", "tomllib": "tomli"}
-    third_party = imported - set(sys.stdlib_module_names) - {"course_utils", "IPython"}
+    third_party = imported - set(sys.stdlib_module_names) - {"course_utils", "IPython", "pydot"}
     declared = {_name(r) for r in PROJECT["dependencies"]}
     assert {module_to_package.get(m, m) for m in third_party} <= declared
