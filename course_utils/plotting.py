@@ -470,6 +470,16 @@ def plot_misclassified(
     )
 
 
+def _colours(values, signed=None):
+    """imshow's colours: diverging and centred on 0 for signed data (``signed``, or any
+    value below 0), otherwise one ramp from 0."""
+    low, high = float(np.min(values)), float(np.max(values))
+    if low < 0 if signed is None else signed:
+        limit = max(-low, high) or 1.0
+        return {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
+    return {"cmap": "viridis", "vmin": 0.0, "vmax": high or 1.0}
+
+
 def _colour_bar(fig, image, panels, label):
     """A colour bar for ``image``, right of ``panels`` (laid out already) and as tall.
 
@@ -531,9 +541,9 @@ def plot_filters(kernel, ncols=8, channel=0):
     filters = weights[:, :, channel, :]
     fig, axes = _grid(count, ncols, cell=1.2)
     fig.set_size_inches(fig.get_figwidth() + _BAR_SPACE, fig.get_figheight() + 0.2)
-    limit = float(np.abs(filters).max()) or 1.0
+    style = _colours(filters, signed=True)  # weights have a sign
     for i, ax in enumerate(axes):
-        image = ax.imshow(filters[:, :, i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        image = ax.imshow(filters[:, :, i], **style)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"filter {i}", fontsize=8)
@@ -544,8 +554,8 @@ def plot_filters(kernel, ncols=8, channel=0):
     return _describe(
         fig,
         f"{count} filters{layer}, {k_h}x{k_w} weights of input channel {channel} "
-        f"(of {channels}), on one colour scale from {-limit:.2g} (blue) through 0 (white) "
-        f"to {limit:.2g} (red).",
+        f"(of {channels}), on one colour scale from {style['vmin']:.2g} (blue) through 0 "
+        f"(white) to {style['vmax']:.2g} (red).",
     )
 
 
@@ -589,12 +599,7 @@ def plot_feature_maps(model, image, max_maps=8):
     for row, (layer, output) in enumerate(zip(convs, outputs, strict=True)):
         maps = np.asarray(output)[0]
         shown = maps[:, :, :ncols]
-        low, high = float(shown.min()), float(shown.max())
-        if low < 0:  # signed: diverging colours, white at 0
-            limit = max(-low, high)
-            style = {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
-        else:  # never negative (ReLU): one colour ramp from 0
-            style = {"cmap": "viridis", "vmin": 0.0, "vmax": high or 1.0}
+        style = _colours(shown)  # ReLU maps are never negative: one ramp from 0
         for col in range(ncols):
             ax = axes[row, col]
             ax.axis("off")
@@ -610,7 +615,7 @@ def plot_feature_maps(model, image, max_maps=8):
         rows.append((picture, list(axes[row, : shown.shape[-1]])))
         parts.append(
             f"{layer.name} {maps.shape[0]}x{maps.shape[1]}, {shown.shape[-1]} of "
-            f"{maps.shape[-1]} maps, values {low:.2g} to {high:.2g}"
+            f"{maps.shape[-1]} maps, values {shown.min():.2g} to {shown.max():.2g}"
         )
     fig.tight_layout(rect=(0, 0, 1 - _BAR_SPACE / fig.get_figwidth(), 1))
     for picture, panels in rows:
@@ -733,8 +738,7 @@ def plot_kernel_sliding(image, kernel, stops=((4, 4), (6, 14), (16, 12))):
         raise ValueError(f"plot_kernel_sliding draws 1 to 5 stops. Received {len(stops)}.")
     fig, (ax_image, ax_map) = plt.subplots(1, 2, figsize=(10, 4.6))
     ax_image.imshow(image, cmap="gray")
-    limit = float(np.abs(feature_map).max()) or 1.0
-    picture = ax_map.imshow(feature_map, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    picture = ax_map.imshow(feature_map, **_colours(feature_map, signed=True))
     fig.colorbar(picture, ax=ax_map, fraction=0.046, pad=0.04, label="sum of products")
     for (row, column), colour in zip(stops, _STOP_COLOURS[: len(stops)], strict=True):
         ax_image.add_patch(
