@@ -12,7 +12,9 @@ solutions, so a broken reference in one is broken in both):
 - a lesson that mentions an earlier lesson lists it among its prerequisites, directly or
   through the prerequisites' own prerequisites;
 - no cell after an exercise's check assigns a name the exercise's answer cell defines, so
-  running the check again later still checks the learner's answer.
+  running the check again later still checks the learner's answer;
+- where a settings cell sets ``X = quick if QUICK else full``, every "N in quick mode" and
+  every "E epochs on N images" said of a mode is that mode's value.
 """
 
 import ast
@@ -219,3 +221,70 @@ def test_no_later_cell_reassigns_an_answer(path):
                 f"{path.name}, cell {index} assigns {sorted(clash)}, which the answer of "
                 f"{key} defines: running that check again would check this cell's value"
             )
+
+
+SETTING = re.compile(r"^(\w+) = ([\d_]+) if QUICK else ([\d_]+)", re.MULTILINE)
+MODE = re.compile(r"\b(quick|full)\s+mode\b", re.IGNORECASE)
+IN_MODE = re.compile(r"\b(\d[\d,]*)\s+in\s+(quick|full)\s+mode\b")
+EPOCHS_ON = re.compile(
+    r"\b(\d+)\s+epochs\s+on\s+(?:the\s+)?(\d[\d,]*)\s+(?:training\s+)?images"
+    r"|\bon\s+(\d[\d,]*)\s+(?:training\s+)?images\s+for\s+(\d+)\s+epochs"
+)
+
+
+def _settings(path):
+    """{"quick": {name: value}, "full": {...}} from the cell that sets X = q if QUICK else f."""
+    code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
+    found = SETTING.findall(code)
+    return {
+        mode: {name: int(values[k].replace("_", "")) for name, *values in found}
+        for k, mode in enumerate(("quick", "full"))
+    }
+
+
+def _mode_of(paragraph, position):
+    """The mode the text at ``position`` speaks of: the last one named before it in its
+    paragraph, else the first named after it (None when the paragraph names none)."""
+    before = [m.group(1).lower() for m in MODE.finditer(paragraph, 0, position)]
+    after = [m.group(1).lower() for m in MODE.finditer(paragraph, position)]
+    return (before or after or [None])[-1 if before else 0]
+
+
+def _stated_settings(path):
+    """(cell, mode, figure, allowed values) for every figure the text gives for a mode."""
+    settings = _settings(path)
+    for index, text in _markdown(path):
+        for paragraph in text.split("\n\n"):
+            for match in IN_MODE.finditer(paragraph):
+                mode = match.group(2).lower()
+                yield index, mode, match.group(1), set(settings[mode].values())
+            for match in EPOCHS_ON.finditer(paragraph):
+                mode = _mode_of(paragraph, match.start())
+                epochs, images = match.group(1, 2) if match.group(1) else match.group(4, 3)
+                if mode:
+                    stated = f"{epochs} epochs on {images} images"
+                    values = settings[mode]
+                    allowed = {f"{values['EPOCHS']} epochs on {values['N_TRAIN']:,} images"}
+                    yield index, mode, stated, allowed
+
+
+LESSONS_WITH_SETTINGS = [p for p in LESSONS if _settings(p)["quick"]]
+
+
+def test_stated_settings_are_found():
+    assert [p.name[:2] for p in LESSONS_WITH_SETTINGS] == ["07"]
+    stated = list(_stated_settings(LESSONS_WITH_SETTINGS[0]))
+    assert {mode for _, mode, _, _ in stated} == {"quick", "full"}
+    assert sum(" epochs on " in figure for _, _, figure, _ in stated) >= 4
+
+
+@pytest.mark.parametrize("path", LESSONS_WITH_SETTINGS, ids=lambda p: p.name)
+def test_text_states_the_settings_of_each_mode(path):
+    """Every "N in quick mode" and "E epochs on N images" (said of a mode) in the text is
+    that mode's value in the settings cell (`X = quick if QUICK else full`)."""
+    for index, mode, figure, allowed in _stated_settings(path):
+        number = figure.replace(",", "")
+        assert figure in allowed or (number.isdigit() and int(number) in allowed), (
+            f"{path.name}, cell {index}: the text says {figure!r} for {mode} mode; "
+            f"the settings cell gives {sorted(map(str, allowed))}"
+        )

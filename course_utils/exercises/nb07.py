@@ -22,7 +22,7 @@ IMAGE = (32, 32, 3)  # one CIFAR-10 image
 ROTATION, SHIFT = 20 / 360, 0.2  # rotation_range=20 (degrees), width/height_shift_range=0.2
 BOTH = "horizontal_and_vertical"  # RandomFlip's default
 _RANDOM = ("RandomFlip", "RandomRotation", "RandomTranslation")
-_HISTOGRAMS = {}
+_HISTOGRAMS, _FLOAT32 = {}, {}  # exact pixel counts and float32 moments, by run
 
 
 def _data(part=0, which="train"):
@@ -32,7 +32,7 @@ def _data(part=0, which="train"):
 
 def _sizes():
     """The notebook's N_TRAIN, N_VAL and test images kept (its section 3), in this mode."""
-    return (2_000, 1_000, 2_000) if is_quick() else (2_500, 5_000, None)
+    return (4_000, 1_000, 2_000) if is_quick() else (2_500, 5_000, None)
 
 
 def _moments(*runs, scale=1):
@@ -219,19 +219,79 @@ def _adapted(runs=None, scale=1, **options):
     return norm, _data()[: _sizes()[0]]
 
 
-def _alike(moments, reference):
-    """Means within 0.006 standard deviations, which within 0.5% (Keras adapts in float32)."""
-    spread, same = np.sqrt(reference[1]), _close(moments, reference, 1)
-    near = same and np.all(abs(moments[0] - reference[0]) < 0.006 * spread)
-    return near and _close([np.sqrt(moments[1])], [spread], 0.005)
+def _gap(moments, reference):
+    """How far ``moments`` are from ``reference``: the largest difference of a channel's
+    mean, or of its standard deviation, in that channel's standard deviations (inf when
+    the shapes differ or a value is not finite)."""
+    spread, (mean, variance) = np.sqrt(reference[1]), moments
+    shaped = all(np.shape(m) == np.shape(r) for m, r in zip(moments, reference, strict=True))
+    if not shaped or not np.all(np.isfinite(moments)) or np.any(variance < 0):
+        return np.inf
+    return max(
+        np.max(abs(mean - reference[0]) / spread), np.max(abs(np.sqrt(variance) / spread - 1))
+    )
 
 
-def _on(name, runs, scale=1):
-    """Mistake ``name``: the layer holds the moments of runs from ``runs(*_sizes())``."""
+def _moments32(runs):
+    """(mean, variance) as `adapt` computes them from the images of ``runs`` given as one
+    float32 NumPy array: with NumPy's float32 sums, which miss the exact moments of 4,000
+    CIFAR images by up to 0.0025 standard deviations, and of all 50,000 by far (every mean
+    about 84: the sums stall near 2**32). None above 15,000 images (a copy over 184 MB)."""
+    key, data = tuple(runs), exercises.reference_data("cifar10")
+    if _FLOAT32.get(key, (None,))[0] is not data:
+        parts, moments = [_data(0, w)[a:b] for w, a, b in runs], None
+        if sum(map(len, parts)) <= 15_000:
+            x = np.concatenate(parts).astype(np.float32)
+            moments = np.mean(x, axis=(0, 1, 2)), np.var(x, axis=(0, 1, 2))
+        _FLOAT32[key] = (data, moments)
+    return _FLOAT32[key][1]
 
-    def holds(a, ex):
-        return not any(_alike(a.moments, _moments(*r, scale=scale)) for r in runs(*_sizes()))
 
+# The sets of images 7.4 tells apart, as runs of (which, start, stop) from the notebook's
+# (N_TRAIN, N_VAL, test images kept), each with the number its images were divided by:
+# x_train (None), then each mistaken set, named by its rule.
+_SETS = {
+    None: (lambda n, v, t: [[("train", 0, n)]], 1),
+    "scaled_data": (lambda n, v, t: [[("train", 0, n)]], 255),
+    "whole_training_set": (lambda n, v, t: [[("train", None, None)]], 1),
+    "validation_set": (lambda n, v, t: [[("train", -v, None)], [("train", n, None)]], 1),
+    "test_set": (lambda n, v, t: [[("test", 0, t)]], 1),
+    "train_and_test": (lambda n, v, t: [[("train", 0, n), ("test", 0, t)]], 1),
+}
+
+
+def _gaps(moments, float32=False):
+    """Each set's gap from ``moments``: from its exact moments, or (``float32``) the nearer
+    of those and the moments `adapt` gives for its images as float32."""
+    gaps = {}
+    for name, (runs, scale) in _SETS.items():
+        gaps[name] = np.inf
+        for run in runs(*_sizes()):
+            gap = _gap(moments, _moments(*run, scale=scale))
+            if float32 and scale == 1 and (moments32 := _moments32(run)) is not None:
+                gap = min(gap, _gap(moments, moments32))
+            gaps[name] = min(gaps[name], gap)
+    return gaps
+
+
+def _nearest(a):
+    """The set (its name in ``_SETS``) whose images gave the layer's moments, or "none":
+    the nearest within 0.006 standard deviations. The sets can be closer than float32
+    sums miss by (on the stand-in in quick mode, x_train is 4,000 of its 5,000 images:
+    0.006 apart); an answer no set matches exactly (1e-4) is also compared with the
+    float32 moments of each set, which match an `adapt` on float32 images exactly."""
+    if not hasattr(a, "nearest"):
+        gaps = _gaps(a.moments)
+        gaps = gaps if min(gaps.values()) < 1e-4 else _gaps(a.moments, float32=True)
+        nearest = min(gaps, key=gaps.get)
+        a.nearest = nearest if gaps[nearest] < 0.006 else "none"
+    return a.nearest
+
+
+def _on(name):
+    """Mistake ``name``: the layer holds the moments of its set of images (``_SETS``)."""
+    runs, scale = _SETS[name]
+    holds = lambda a, ex: _nearest(a) != name  # noqa: E731
     return Rule(name, holds, lambda ex: _adapted(runs(*_sizes())[0], scale), True)
 
 
@@ -262,15 +322,11 @@ class AdaptNorm(SpecExercise):
         Rule("one_mean", lambda a, ex: a.means.size > 1, lambda ex: _adapted(axis=None), True),
         Rule("per_channel", lambda a, ex: a.means.size == 3, lambda ex: _adapted(axis=(1, 2, 3))),
         Rule("not_inverted", lambda a, ex: not a.layer.invert, lambda ex: _adapted(invert=True)),
-        _on("scaled_data", lambda n, v, t: [[("train", 0, n)]], scale=255),
-        _on("whole_training_set", lambda n, v, t: [[("train", None, None)]]),
-        _on("validation_set", lambda n, v, t: [[("train", -v, None)], [("train", n, None)]]),
-        _on("test_set", lambda n, v, t: [[("test", 0, t)]]),
-        _on("train_and_test", lambda n, v, t: [[("train", 0, n), ("test", 0, t)]]),
+        *map(_on, list(_SETS)[1:]),
         mistake(
             "std_as_variance", lambda ex: _adapted(mean=_truth()[0], variance=_truth()[1] ** 0.5)
         ),
-        Rule("moments", lambda a, ex: _alike(a.moments, _truth()), lambda ex: _adapted(scale=2)),
+        Rule("moments", lambda a, ex: _nearest(a) is None, lambda ex: _adapted(scale=2)),
     ]
     n = property(lambda self: _sizes()[0])  # the number of images in x_train
     truth = property(lambda self: np.round(_truth()[0], 1))  # x_train's means, rounded
@@ -295,7 +351,7 @@ class AdaptNorm(SpecExercise):
         return a
 
     def same(self, a, value):
-        return _alike(a.moments, value.moments)
+        return _gap(a.moments, value.moments) < 0.006
 
     def reference(self):
         return _adapted()
