@@ -16,6 +16,12 @@ def main(argv=None):
     )
     build.add_argument("--source", default="solutions", help="solution notebooks folder")
     build.add_argument("--target", default="notebooks", help="learner notebooks folder")
+    build.add_argument(
+        "--solutions-json",
+        help="file whose entries for the notebooks built are replaced, other entries kept "
+        "(default: the package's course_utils/exercises/solutions.json when building the "
+        "repository's own solutions/ into its notebooks/, otherwise none is written)",
+    )
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from course_utils.environment import check_setup
@@ -25,13 +31,16 @@ def main(argv=None):
     if args.command == "build":
         from course_utils import build as builder
 
+        stored = args.solutions_json or builder.own_solutions_json(args.source, args.target)
         try:
-            written = builder.build(args.source, args.target, builder.SOLUTIONS_JSON)
-        except builder.BuildError as error:
+            written = builder.build(args.source, args.target, stored)
+        except (builder.BuildError, OSError) as error:
             print(f"build failed: {error}", file=sys.stderr)
             return 1
         for path in written:
             print(f"wrote {path}")
+        if stored is None:
+            print("solutions not stored: not the repository's own folders (see --solutions-json)")
         return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 

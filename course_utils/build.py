@@ -22,7 +22,9 @@ fork or a publisher changes that one line and runs the build.
 import ast
 import copy
 import json
+import os
 import re
+import uuid
 from pathlib import Path
 
 from course_utils import colab
@@ -221,18 +223,94 @@ def _set_source(cell, text):
     cell["source"] = text.splitlines(keepends=True)
 
 
-def _write_json(path, notebook):
-    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+def _json(data, **options):
+    return json.dumps(data, indent=1, **options) + "\n"
 
 
-def build(
-    source_dir="solutions", target_dir="notebooks", solutions_json=SOLUTIONS_JSON, repository=None
-):
+CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
+
+
+def read_notebook(path, name):
+    """The notebook at ``path`` as a dict, checked for what the build needs.
+
+    Raises:
+        BuildError: naming ``name`` (and the cell) when the file cannot be read, is not
+            JSON (a merge conflict marker, say) or is not an nbformat 4 notebook.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        notebook = json.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise BuildError(f"{name}: cannot be read ({error}).") from None
+    except json.JSONDecodeError as error:
+        lines = text.splitlines()
+        at = next((n for n, line in enumerate(lines, 1) if line.startswith(CONFLICT)), None)
+        detail = f"merge conflict marker at line {at}: {lines[at - 1][:7]!r}" if at else error
+        raise BuildError(f"{name}: is not valid JSON ({detail}).") from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list) or notebook.get("nbformat") != 4:
+        raise BuildError(f"{name}: is not an nbformat 4 notebook (a 'cells' list, 'nbformat': 4).")
+    for index, cell in enumerate(cells):
+        kind = cell.get("cell_type") if isinstance(cell, dict) else None
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if kind not in ("code", "markdown", "raw"):
+            raise BuildError(
+                f"{name}, cell {index}: has cell_type {kind!r}, not code/markdown/raw."
+            )
+        if not isinstance(source, str) and not (
+            isinstance(source, list) and all(isinstance(line, str) for line in source)
+        ):
+            raise BuildError(
+                f"{name}, cell {index}: its source is {type(source).__name__}, "
+                "not a string or a list of strings."
+            )
+    return notebook
+
+
+def _stored(solutions_json):
+    """The stored solutions, {"NN": {"N.M": code}}; {} when the file does not exist yet."""
+    path = Path(solutions_json)
+    if not path.exists():
+        return {}
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{path}: is not readable JSON ({error}).") from None
+    if not isinstance(stored, dict) or not all(isinstance(v, dict) for v in stored.values()):
+        raise BuildError(f"{path}: is not a JSON object of each notebook's solutions.")
+    return stored
+
+
+def own_solutions_json(source_dir, target_dir):
+    """``SOLUTIONS_JSON`` when building the package's own repository, else None.
+
+    The package's own is ``solutions/`` into ``notebooks/`` beside ``course_utils/``;
+    any other build leaves the package's stored solutions alone.
+    """
+    root = Path(__file__).resolve().parent.parent
+    own = (Path(source_dir).resolve(), Path(target_dir).resolve()) == (
+        root / "solutions",
+        root / "notebooks",
+    )
+    return SOLUTIONS_JSON if own else None
+
+
+def build(source_dir="solutions", target_dir="notebooks", solutions_json=None, repository=None):
     """Write every learner notebook and the stored solutions; return the paths written.
 
     The solution notebooks' badges and Colab cells are brought up to date in place (and
     the README's badges, when ``source_dir`` has a README.md beside it). ``repository``
     defaults to the one named by the ``pyproject.toml`` beside ``source_dir``.
+
+    ``solutions_json``: the file whose entries for the notebooks built are replaced (the
+    other notebooks' entries are kept as they are); None means ``own_solutions_json``.
+
+    Every notebook is checked and built before any file is written; the files are then
+    written beside their targets under temporary names and renamed into place, so a
+    failure changes no file.
+
+    Raises:
+        BuildError: naming the file (and cell) at fault; no file was changed.
     """
     source_dir, target_dir = Path(source_dir), Path(target_dir)
     paths = sorted(source_dir.glob("[0-9][0-9]_*.ipynb"))
@@ -240,31 +318,54 @@ def build(
         raise BuildError(f"No solution notebooks (NN_topic.ipynb) in {source_dir}.")
     if repository is None:
         repository = repository_url(source_dir.parent / "pyproject.toml")
-    target_dir.mkdir(parents=True, exist_ok=True)
-    written, stored = [], {}
+    if solutions_json is None:
+        solutions_json = own_solutions_json(source_dir, target_dir)
+    files, built = {}, {}
     for path in paths:
-        original = json.loads(path.read_text(encoding="utf-8"))
-        notebook = with_colab(original, repository, f"{source_dir.name}/{path.name}")
+        name = f"{source_dir.name}/{path.name}"
+        original = read_notebook(path, name)
+        notebook = with_colab(original, repository, name)
         if notebook != original:
-            _write_json(path, notebook)
-            written.append(path)
-        learner, solutions = learner_notebook(notebook, f"{source_dir.name}/{path.name}")
+            files[path] = _json(notebook, ensure_ascii=False)
+        learner, built[path.name[:2]] = learner_notebook(notebook, name)
         learner = with_colab(learner, repository, f"{target_dir.name}/{path.name}")
-        out = target_dir / path.name
-        _write_json(out, learner)
-        written.append(out)
-        if solutions:
-            stored[path.name[:2]] = solutions
-    Path(solutions_json).write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
-    written.append(Path(solutions_json))
+        files[target_dir / path.name] = _json(learner, ensure_ascii=False)
+    if solutions_json is not None:
+        stored = _stored(solutions_json)
+        for key, solutions in built.items():
+            stored.pop(key, None)
+            if solutions:
+                stored[key] = solutions
+        files[Path(solutions_json)] = _json(stored, sort_keys=True)
     readme = source_dir.parent / "README.md"
     if readme.exists():
         text = readme.read_text(encoding="utf-8")
         updated = BADGE.sub(lambda m: colab.badge(repository, _badge_path(m.group(0))), text)
         if updated != text:
-            readme.write_text(updated, encoding="utf-8")
-            written.append(readme)
-    return written
+            files[readme] = updated
+    _write_all(files)
+    return list(files)
+
+
+def _write_all(files):
+    """Write ``{path: text}`` to temporary files beside each path, then rename them all."""
+    temporary = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.append((path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"), path))
+            with open(temporary[-1][0], "x", encoding="utf-8") as file:
+                file.write(text)
+    except OSError as error:
+        for temp, _ in temporary:
+            temp.unlink(missing_ok=True)
+        raise BuildError(f"{path}: cannot be written ({error}); no file was changed.") from None
+    try:
+        for temp, path in temporary:
+            os.replace(temp, path)
+    finally:
+        for temp, _ in temporary:
+            temp.unlink(missing_ok=True)
 
 
 def _badge_path(badge_markdown):

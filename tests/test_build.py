@@ -1,6 +1,7 @@
 """Tests for course_utils.build: learner notebooks generated from the solutions."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -212,3 +213,135 @@ def test_repository_url_missing(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     with pytest.raises(BuildError, match=r"\[project.urls\] Repository"):
         build.repository_url(tmp_path / "pyproject.toml")
+
+
+def demo(number):
+    """A valid solution notebook NN with one exercise, as JSON text."""
+    return json.dumps(
+        notebook(
+            md(HEADER),
+            code("import sys"),
+            md(f"### Exercise {number}.1"),
+            code(f"# BEGIN SOLUTION\nanswer_{number} = {number}\n# END SOLUTION"),
+            code("ex.q1.check(answer)"),
+        ),
+        indent=1,
+    )
+
+
+def course(tmp_path, sources):
+    """A source folder holding ``{file name: text}``; a target and solutions.json written
+    before; returns the paths and every file's bytes, to compare after a build."""
+    source, target, stored = tmp_path / "solutions", tmp_path / "notebooks", tmp_path / "s.json"
+    source.mkdir()
+    target.mkdir()
+    for name, text in sources.items():
+        (source / name).write_text(text)
+        (target / name).write_text("the learner copy built before\n")
+    stored.write_text(json.dumps({"01": {"1.1": "old"}, "09": {"9.1": "kept"}}, indent=1) + "\n")
+    return (source, target, stored), files(tmp_path)
+
+
+def files(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+CONFLICTED = demo(2).replace(
+    ' "nbformat": 4,', '<<<<<<< HEAD\n "nbformat": 4,\n=======\n "nbformat": 4,\n>>>>>>> other'
+)
+
+
+def test_build_names_a_merge_conflicted_notebook_and_writes_nothing(tmp_path):
+    paths, before = course(tmp_path, {"01_a.ipynb": demo(1), "02_b.ipynb": CONFLICTED})
+    with pytest.raises(BuildError) as error:
+        build.build(*paths, REPO)
+    assert str(error.value) == (
+        "solutions/02_b.ipynb: is not valid JSON (merge conflict marker at line 41: '<<<<<<<')."
+    )
+    assert files(tmp_path) == before  # nor 01's target, nor 01's badge, nor solutions.json
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ({"source": "x = 1"}, "cell 1: has cell_type None, not code/markdown/raw."),
+        ({"cell_type": "code", "source": None}, "cell 1: its source is NoneType, not a string"),
+        ({"cell_type": "code", "source": ["a", 1]}, "cell 1: its source is list, not a string"),
+        ("x = 1", "cell 1: has cell_type None"),
+    ],
+)
+def test_build_names_the_file_and_cell_of_a_bad_cell(tmp_path, cell, message):
+    content = json.loads(demo(2))
+    content["cells"].insert(1, cell)
+    paths, before = course(tmp_path, {"01_a.ipynb": demo(1), "02_b.ipynb": json.dumps(content)})
+    with pytest.raises(BuildError, match=re.escape(f"solutions/02_b.ipynb, {message}")):
+        build.build(*paths, REPO)
+    assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize("content", [[], {"cells": []}, {"nbformat": 3, "cells": []}])
+def test_build_refuses_what_is_not_an_nbformat_4_notebook(tmp_path, content):
+    paths, before = course(tmp_path, {"01_a.ipynb": demo(1), "02_b.ipynb": json.dumps(content)})
+    with pytest.raises(BuildError, match=r"^solutions/02_b.ipynb: is not an nbformat 4 notebook"):
+        build.build(*paths, REPO)
+    assert files(tmp_path) == before
+
+
+def test_a_failure_in_the_second_notebook_leaves_the_first_untouched(tmp_path):
+    broken = demo(2).replace("# END SOLUTION", "")  # markers unbalanced
+    paths, before = course(tmp_path, {"01_a.ipynb": demo(1), "02_b.ipynb": broken})
+    with pytest.raises(BuildError, match=r"^solutions/02_b.ipynb, cell 3: needs exactly one"):
+        build.build(*paths, REPO)
+    assert files(tmp_path) == before  # and no temporary file left
+
+
+def test_a_failure_while_writing_changes_no_file(tmp_path):
+    paths, before = course(tmp_path, {"01_a.ipynb": demo(1)})
+    shutil.rmtree(paths[1])
+    paths[1].write_text("a file where the target folder should be\n")
+    before = files(tmp_path)
+    with pytest.raises(BuildError, match=r"notebooks/01_a.ipynb: cannot be written .*; no file"):
+        build.build(*paths, REPO)  # solutions/01_a.ipynb's new badge was written first
+    assert files(tmp_path) == before
+
+
+def test_build_replaces_only_the_stored_solutions_of_the_notebooks_it_built(tmp_path):
+    paths, _ = course(tmp_path, {"01_a.ipynb": demo(1), "02_b.ipynb": demo(2)})
+    kept = json.dumps({"9.1": "kept"}, indent=1)
+    written = build.build(*paths, REPO)
+    assert json.loads(paths[2].read_text()) == {
+        "01": {"1.1": "answer_1 = 1"},
+        "02": {"2.1": "answer_2 = 2"},
+        "09": {"9.1": "kept"},
+    }
+    assert kept.replace("\n", "\n ") in paths[2].read_text()  # the same bytes, indented
+    assert paths[2] in written and not list(tmp_path.rglob("*.tmp"))
+
+
+def test_build_without_a_solutions_file_stores_nothing(tmp_path):
+    paths, _ = course(tmp_path, {"01_a.ipynb": demo(1)})
+    written = build.build(*paths[:2], repository=REPO)
+    assert written == [paths[0] / "01_a.ipynb", paths[1] / "01_a.ipynb"]
+    assert build.own_solutions_json(*paths[:2]) is None
+    assert build.own_solutions_json(ROOT / "solutions", ROOT / "notebooks") == build.SOLUTIONS_JSON
+
+
+def test_build_command_prints_one_sentence_and_fails(tmp_path, monkeypatch, capsys):
+    from course_utils.__main__ import main
+
+    paths, before = course(tmp_path, {"01_a.ipynb": demo(1), "02_b.ipynb": CONFLICTED})
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["build", "--solutions-json", "s.json"]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        "build failed: solutions/02_b.ipynb: is not valid JSON "
+        "(merge conflict marker at line 41: '<<<<<<<').\n",
+    )
+    assert files(tmp_path) == {**before, "pyproject.toml": (ROOT / "pyproject.toml").read_bytes()}
+    (tmp_path / "solutions" / "02_b.ipynb").write_text(demo(2))
+    assert main(args) == 0
+    assert "wrote s.json" in capsys.readouterr().out
+    assert set(json.loads(paths[2].read_text())) == {"01", "02", "09"}
