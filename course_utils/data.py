@@ -19,14 +19,20 @@ in order:
    scikit-learn (MNIST) or generated shapes (CIFAR-10).
    ``COURSE_REQUIRE_REAL_DATA=1`` turns it into an error.
 
-A bad file (truncated, not gzip, wrong magic number, counts that disagree with
-the data, wrong hash) raises ``DataFileError``, a ``ValueError`` naming the file.
+What is checked, before anything is decompressed or unpickled: official IDX
+files and known npz files by SHA-256, CIFAR pickles by the MD5 of exactly the bytes
+then unpickled; any other npz by structure and size (said loudly). Every file's size,
+and every array's shape, is bounded by what the data set can be. Any failure to read
+a file (damaged, unofficial, too large, unreadable) raises ``DataFileError``, a
+``ValueError`` naming the file and what is wrong.
 """
 
-import gzip
 import hashlib
+import math
+import os
 import pickle
 import socket
+import struct
 import zipfile
 import zlib
 from functools import lru_cache
@@ -88,9 +94,31 @@ KNOWN_NPZ_SHA256 = {
     "c0b92128afdc1b94d18b201747ed380696784a24014ad0d6338230efcd03c595": "the course's cifar10.npz",
 }
 
+NPZ_UNVERIFIED = "structure checked and size bounded; NOT verified against a published hash"
+CIFAR10_BATCH_MAX_BYTES = 64 * 2**20  # an official batch is 31 MB
+_IDX = {"images": (2051, 16), "labels": (2049, 8)}  # magic number, header bytes
+# What reading a damaged file can raise, inside zipfile, zlib, numpy or pickle.
+_READ_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    SyntaxError,
+    zlib.error,
+    zipfile.BadZipFile,
+    struct.error,
+    pickle.UnpicklingError,
+)
+
 _SPECS = {
     "mnist": {
         "title": "MNIST",
+        "max_images": {"train": 60_000, "test": 10_000},
         "image_shape": (28, 28),
         "subfolder": "mnist",
         "npz": "mnist.npz",
@@ -99,6 +127,7 @@ _SPECS = {
     },
     "cifar10": {
         "title": "CIFAR-10",
+        "max_images": {"train": 50_000, "test": 10_000},
         "image_shape": (32, 32, 3),
         "subfolder": "cifar10",
         "npz": "cifar10.npz",
@@ -242,7 +271,7 @@ def plan_source(name):
     '...keras.datasets...'
     """
     spec = _spec(name)
-    folder = config.data_dir()
+    folder = _data_dir()
     if folder is not None:
         found = _find_local(name, folder)
         if found is not None:
@@ -276,7 +305,7 @@ def _load(name, source, verbose):
     reasons = []
     data = None
     if source in ("auto", "local"):
-        folder = config.data_dir()
+        folder = _data_dir()
         found = _find_local(name, folder) if folder is not None else None
         if found is not None:
             data = found[0]()
@@ -309,12 +338,33 @@ def _load(name, source, verbose):
     return data
 
 
+def _data_dir():
+    """``config.data_dir()``, with an unreadable folder as a DataFileError."""
+    try:
+        return config.data_dir()
+    except OSError as error:
+        raise DataFileError(error.filename or config.DATA_DIR_ENV, _cannot_read(error)) from None
+
+
+def _cannot_read(error):
+    return f"cannot be read ({type(error).__name__}: {error})."
+
+
 def _find_local(name, folder):
     """Return (loader, description) for the data set's files in folder, or None."""
+    for place in (folder, folder / _spec(name)["subfolder"]):
+        try:
+            found = _find_in(name, place)
+        except OSError as error:  # e.g. a folder without read permission
+            raise DataFileError(place, _cannot_read(error)) from None
+        if found is not None:
+            return found
+    return None
+
+
+def _find_in(name, place):
     spec = _spec(name)
-    for place in (folder, folder / spec["subfolder"]):
-        if not place.is_dir():
-            continue
+    if place.is_dir():
         if name == "mnist":
             present = [f for f in MNIST_IDX_SHA256 if (place / f).is_file()]
             if present and len(present) < len(MNIST_IDX_SHA256):
@@ -351,6 +401,15 @@ def _how_to_get(name):
 
 
 def _announce(data):
+    if data.verified == NPZ_UNVERIFIED:
+        title = _SPECS[data.name]["title"]
+        show(
+            f"> **⚠ Not a known {title} file.** {data.describe()}  \n"
+            f"> Its arrays have the right types and sizes, but it matches no published hash, "
+            f"so they may not be the real {title}.",
+            text=f"WARNING: not a known {title} file. {data.describe()}",
+        )
+        return
     if not data.is_standin:
         show(data.describe())
         return
@@ -366,34 +425,52 @@ def _announce(data):
 
 
 # --------------------------------------------------------------------------------------
-# COURSE_DATA_DIR: IDX, npz and CIFAR pickles
+# COURSE_DATA_DIR: IDX, npz and CIFAR pickles. Nothing is decompressed, parsed or
+# allocated before its size is known to be possible for the data set.
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _read_bounded(path, limit, what):
+    """The bytes of path, read once; a file larger than limit is refused unread."""
+    try:
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            raw = file.read(limit + 1) if size <= limit else b""
+    except FileNotFoundError:
+        raise DataFileError(path, "is missing.") from None
+    except OSError as error:
+        raise DataFileError(path, _cannot_read(error)) from None
+    if size > limit or len(raw) > limit:
+        size = max(size, len(raw))
+        raise DataFileError(path, f"is {size:,} bytes, more than {what} can be ({limit:,}).")
+    return raw
 
 
-def read_idx(path, kind):
+def _idx_limit(kind, max_count):
+    """The most bytes a gzipped IDX file of max_count items can take on disk."""
+    header = _IDX[kind][1]
+    payload = header + max_count * (28 * 28 if kind == "images" else 1)
+    return payload + payload // 1000 + 65536  # gzip's worst case, with room for its header
+
+
+def read_idx(path, kind, max_count=60_000):
     """Read one gzipped IDX file of MNIST images or labels, checking its structure.
 
     Images: a 16-byte big-endian header (magic 2051, count, rows, columns), then
     one byte per pixel. Labels: an 8-byte header (magic 2049, count), then one
-    byte per label.
+    byte per label. Nothing larger than MNIST can be is read or decompressed.
 
     Args:
         path: the ``.gz`` file.
         kind: ``"images"`` or ``"labels"``.
+        max_count: the most images or labels the file may hold.
 
     Returns:
         A uint8 array of shape ``(count, rows, columns)`` or ``(count,)``.
 
     Raises:
-        DataFileError: not gzip, truncated, wrong magic number, or a count that
-            disagrees with the bytes that follow.
+        DataFileError: unreadable, too large, not gzip, truncated, wrong magic number,
+            a header larger than MNIST (more than ``max_count`` items, or more than
+            28x28 pixels), or a count that disagrees with the bytes that follow.
 
     Example:
     >>> import gzip, tempfile, os
@@ -404,43 +481,63 @@ def read_idx(path, kind):
     >>> read_idx(path, "labels")
     array([7, 2, 1], dtype=uint8)
     """
-    if kind not in ("images", "labels"):
+    if kind not in _IDX:
         raise ValueError(f"kind must be 'images' or 'labels'. Received: kind={kind!r}.")
     path = Path(path)
-    raw = path.read_bytes()
+    raw = _read_bounded(path, _idx_limit(kind, max_count), f"a gzipped MNIST {kind} file")
+    return _parse_idx(path, raw, kind, max_count)
+
+
+def _parse_idx(path, raw, kind, max_count):
+    """Decompress and check IDX bytes, never decompressing more than the header allows."""
     if raw[:2] != b"\x1f\x8b":
         raise DataFileError(path, "is not a gzip file (it does not start with 1f 8b).")
+    magic_expected, header_size = _IDX[kind]
+    stream = zlib.decompressobj(wbits=31)  # gzip
     try:
-        content = gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as error:
-        raise DataFileError(path, f"is a damaged or truncated gzip file ({error}).") from None
-    magic_expected, header_size = (2051, 16) if kind == "images" else (2049, 8)
-    if len(content) < header_size:
-        raise DataFileError(
-            path, f"is truncated: {len(content)} bytes, shorter than the {header_size}-byte header."
-        )
-    fields = [int.from_bytes(content[i : i + 4], "big") for i in range(0, header_size, 4)]
-    if fields[0] != magic_expected:
-        raise DataFileError(
-            path,
-            f"has magic number {fields[0]}, expected {magic_expected} for IDX {kind} "
-            "(is it the right file?).",
-        )
-    shape = tuple(fields[1:])
-    expected = int(np.prod(shape))
-    found = len(content) - header_size
-    if found != expected:
+        header = stream.decompress(raw, header_size)
+        if len(header) < header_size:
+            if not stream.eof:
+                raise zlib.error("the compressed data ends early")
+            raise DataFileError(
+                path,
+                f"is truncated: {len(header)} bytes, shorter than the {header_size}-byte header.",
+            )
+        fields = [int.from_bytes(header[i : i + 4], "big") for i in range(0, header_size, 4)]
+        if fields[0] != magic_expected:
+            raise DataFileError(
+                path,
+                f"has magic number {fields[0]}, expected {magic_expected} for IDX {kind} "
+                "(is it the right file?).",
+            )
+        shape = tuple(fields[1:])
         what = (
             f"{shape[0]:,} images of {shape[1]}x{shape[2]}"
             if kind == "images"
             else (f"{shape[0]:,} labels")
         )
-        problem = "is truncated" if found < expected else "has extra bytes"
+        if shape[0] > max_count or any(side > 28 for side in shape[1:]):
+            most = f"{max_count:,} images of 28x28" if kind == "images" else f"{max_count:,}"
+            raise DataFileError(path, f"has a header that says {what}; MNIST has at most {most}.")
+        expected = math.prod(shape)
+        content = stream.decompress(stream.unconsumed_tail, expected + 1)
+    except (EOFError, zlib.error) as error:
+        raise DataFileError(path, f"is a damaged or truncated gzip file ({error}).") from None
+    found = len(content)
+    if found > expected:
+        raise DataFileError(
+            path, f"has extra bytes: its header says {what} ({expected:,} bytes), but more follow."
+        )
+    if not stream.eof:
+        raise DataFileError(path, "is a damaged or truncated gzip file (it ends early).")
+    if found < expected:
         raise DataFileError(
             path,
-            f"{problem}: its header says {what} ({expected:,} bytes), but {found:,} bytes follow.",
+            f"is truncated: its header says {what} ({expected:,} bytes), but {found:,} bytes follow.",
         )
-    return np.frombuffer(content, np.uint8, offset=header_size).reshape(shape)
+    if stream.unused_data:
+        raise DataFileError(path, "has data after the end of its gzip stream.")
+    return np.frombuffer(content, np.uint8).reshape(shape)
 
 
 def _read_mnist_idx(folder):
@@ -448,14 +545,22 @@ def _read_mnist_idx(folder):
     for filename, published in MNIST_IDX_SHA256.items():
         path = folder / filename
         kind = "images" if "images" in filename else "labels"
-        arrays[filename] = read_idx(path, kind)
-        if _sha256(path) != published:
+        max_count = _SPECS["mnist"]["max_images"]["train" if "train" in filename else "test"]
+        raw = _read_bounded(path, _idx_limit(kind, max_count), f"MNIST's {filename}")
+        if hashlib.sha256(raw).hexdigest() != published:
+            try:  # bounded, and only to say what is wrong: the file is refused either way
+                _parse_idx(path, raw, kind, max_count)
+            except DataFileError as error:
+                raise DataFileError(
+                    path, f"does not match the official file's SHA-256, and {error.problem}"
+                ) from None
             raise DataFileError(
                 path,
                 "is well formed but its SHA-256 does not match the official file "
                 "(a different data set, or a modified copy). Use the original "
                 "MNIST files.",
             )
+        arrays[filename] = _parse_idx(path, raw, kind, max_count)
     splits = []
     for prefix in ("train", "t10k"):
         images = f"{prefix}-images-idx3-ubyte.gz"
@@ -476,53 +581,136 @@ def _read_mnist_idx(folder):
     )
 
 
+def _npz_limit(spec):
+    """The most bytes an npz of this data set can take on disk (arrays, twice over)."""
+    images = sum(spec["max_images"].values())
+    return 2 * images * (math.prod(spec["image_shape"]) + 8) + 64 * 2**20
+
+
 def _read_npz(name, path):
+    """Read an npz: hashed as a stream, then each array's header checked before its data."""
     spec = _spec(name)
+    path = Path(path)
+    limit = _npz_limit(spec)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            keys = set(archive.files)
-            wanted = ["x_train", "y_train", "x_test", "y_test"]
-            if not set(wanted) <= keys:
+        file = open(path, "rb")  # closed by the with below
+    except OSError as error:
+        raise DataFileError(path, _cannot_read(error)) from None
+    try:
+        with file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
                 raise DataFileError(
-                    path, f"lacks the keys {sorted(set(wanted) - keys)} (it has {sorted(keys)})."
+                    path, f"is {size:,} bytes, more than a {spec['title']} npz can be ({limit:,})."
                 )
-            arrays = {key: archive[key] for key in wanted}
-            names = archive["class_names"] if "class_names" in keys else None
+            digest = hashlib.sha256()
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+            known = KNOWN_NPZ_SHA256.get(digest.hexdigest())
+            file.seek(0)
+            with zipfile.ZipFile(file) as archive:
+                splits, names = _read_npz_arrays(path, archive, spec)
     except DataFileError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise DataFileError(path, f"cannot be read as an npz archive ({error}).") from None
-    splits = []
-    for split in ("train", "test"):
-        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        _check_arrays(path, split, x, y, spec["image_shape"])
-        splits.append((x, y.reshape(-1).astype(np.uint8)))
-    known = KNOWN_NPZ_SHA256.get(_sha256(path))
+    except _READ_ERRORS as error:
+        raise DataFileError(
+            path, f"cannot be read as an npz archive ({type(error).__name__}: {error})."
+        ) from None
     return Dataset(
         name,
         *splits,
         source="local",
         origin=path,
         path=path,
-        verified=f"SHA-256 matches {known}" if known else "structure checked",
+        verified=f"SHA-256 matches {known}" if known else NPZ_UNVERIFIED,
         class_names=[str(n) for n in names] if names is not None and len(names) == 10 else None,
     )
 
 
-def _check_arrays(path, split, x, y, image_shape):
-    """Raise DataFileError unless x, y are uint8 images and labels 0-9 that agree."""
-    if x.dtype != np.uint8 or x.shape[1:] != image_shape:
+def _read_npz_arrays(path, archive, spec):
+    members = {m.removesuffix(".npy"): m for m in archive.namelist()}
+    wanted = ["x_train", "y_train", "x_test", "y_test"]
+    if not set(wanted) <= set(members):
         raise DataFileError(
-            path,
-            f"x_{split} should be uint8 images of shape (N, {', '.join(map(str, image_shape))}); "
-            f"it is {x.dtype} of shape {x.shape}.",
+            path, f"lacks the keys {sorted(set(wanted) - set(members))} (it has {sorted(members)})."
         )
-    if y.ndim not in (1, 2) or (y.ndim == 2 and y.shape[1] != 1):
-        raise DataFileError(path, f"y_{split} should have shape (N,) or (N, 1); it is {y.shape}.")
-    if len(y) != len(x):
-        raise DataFileError(path, f"has {len(x):,} x_{split} images but {len(y):,} labels.")
-    if not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() > 9)):
+    splits = [_read_npz_split(path, archive, members, spec, split) for split in ("train", "test")]
+    names = None
+    if "class_names" in members:
+
+        def small(shape, dtype):
+            if math.prod(shape) * dtype.itemsize > 2**20:
+                raise DataFileError(path, f"class_names is too large: {dtype} of shape {shape}.")
+
+        names = _read_npy(path, archive, members["class_names"], small)
+    return splits, names
+
+
+def _read_npz_split(path, archive, members, spec, split):
+    image_shape, most = spec["image_shape"], spec["max_images"][split]
+
+    def images(shape, dtype):
+        if dtype != np.uint8 or shape[1:] != image_shape:
+            raise DataFileError(
+                path,
+                f"x_{split} should be uint8 images of shape "
+                f"(N, {', '.join(map(str, image_shape))}); it is {dtype} of shape {shape}.",
+            )
+        if shape[0] > most:
+            raise DataFileError(
+                path, f"x_{split} claims {shape[0]:,} images; {spec['title']} has at most {most:,}."
+            )
+
+    x = _read_npy(path, archive, members[f"x_{split}"], images)
+
+    def labels(shape, dtype):
+        if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] != 1):
+            raise DataFileError(path, f"y_{split} should have shape (N,) or (N, 1); it is {shape}.")
+        if shape[0] != len(x):
+            raise DataFileError(path, f"has {len(x):,} x_{split} images but {shape[0]:,} labels.")
+        if dtype.kind not in "iu":
+            raise DataFileError(path, f"y_{split} should hold integer labels 0-9; it is {dtype}.")
+
+    y = _read_npy(path, archive, members[f"y_{split}"], labels)
+    if y.size and (y.min() < 0 or y.max() > 9):
         raise DataFileError(path, f"y_{split} should hold integer labels 0-9; it is {y.dtype}.")
+    return x, y.reshape(-1).astype(np.uint8)
+
+
+def _read_npy(path, archive, member, check):
+    """One array of an npz: its header read and passed to check before any data."""
+    key = member.removesuffix(".npy")
+    with archive.open(member) as stream:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise DataFileError(path, f"{key} uses .npy format {version}, which is not read.")
+        if dtype.hasobject:
+            raise DataFileError(
+                path, f"{key} holds Python objects (dtype {dtype}), which are never unpickled."
+            )
+        if any(not isinstance(n, int) or n < 0 for n in shape):
+            raise DataFileError(path, f"{key} has an impossible shape {shape}.")
+        check(shape, dtype)
+        size = math.prod(shape) * dtype.itemsize
+        buffer = bytearray(size)
+        view, filled = memoryview(buffer), 0
+        while filled < size:
+            got = stream.readinto(view[filled : filled + 2**20])
+            if not got:
+                raise DataFileError(
+                    path,
+                    f"{key} is truncated: its header says {dtype} of shape {shape} "
+                    f"({size:,} bytes), but {filled:,} bytes follow.",
+                )
+            filled += got
+        if stream.read(1):  # also makes zipfile check the member's CRC
+            raise DataFileError(path, f"{key} has more bytes than its shape {shape} holds.")
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(buffer, dtype).reshape(shape, order=order)
 
 
 def _read_cifar_batches(folder):
@@ -531,20 +719,24 @@ def _read_cifar_batches(folder):
         images, labels = [], []
         for batch in names:
             path = folder / batch
-            if not path.is_file():
-                raise DataFileError(path, "is missing from the cifar-10-batches-py folder.")
-            digest = hashlib.md5(path.read_bytes()).hexdigest()
+            raw = _read_bounded(path, CIFAR10_BATCH_MAX_BYTES, "a CIFAR-10 batch")
+            digest = hashlib.md5(raw).hexdigest()
             if digest != CIFAR10_BATCH_MD5[batch]:
                 raise DataFileError(
                     path,
                     f"has MD5 {digest}, not the published {CIFAR10_BATCH_MD5[batch]}. "
                     "It was not opened: a pickle file can run code.",
                 )
-            with open(path, "rb") as file:
-                content = pickle.load(file, encoding="bytes")
-            x = np.asarray(content[b"data"], np.uint8).reshape(-1, 3, 32, 32)
+            try:  # exactly the bytes whose MD5 was checked
+                content = pickle.loads(raw, encoding="bytes")
+                x = np.asarray(content[b"data"], np.uint8).reshape(-1, 3, 32, 32)
+                y = np.asarray(content[b"labels"], np.uint8).reshape(-1)
+            except _READ_ERRORS as error:
+                raise DataFileError(
+                    path, f"matches its MD5 but cannot be read ({type(error).__name__}: {error})."
+                ) from None
             images.append(x.transpose(0, 2, 3, 1))
-            labels.append(np.asarray(content[b"labels"], np.uint8))
+            labels.append(y)
         splits.append((np.concatenate(images), np.concatenate(labels)))
     return Dataset(
         "cifar10", *splits, source="local", origin=folder, path=folder, verified="MD5 verified"

@@ -148,7 +148,7 @@ def check_setup(verbose=True):
     for name in ("mnist", "cifar10"):
         try:
             data[name] = plan_source(name)
-        except ValueError as error:
+        except (ValueError, OSError) as error:  # DataFileError included: a row, not a crash
             data[name] = f"error: {error}"
             problems.append(str(error))
     try:

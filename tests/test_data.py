@@ -128,7 +128,10 @@ def test_load_mnist_npz(data_dir):
     (x_train, y_train), (x_test, y_test) = loaded = load_mnist(verbose=False)
     assert y_train.shape == (12,)
     np.testing.assert_array_equal(y_train, arrays["train"][1])
-    assert loaded.source == "local" and loaded.verified == "structure checked"
+    assert loaded.source == "local"
+    assert loaded.verified == (
+        "structure checked and size bounded; NOT verified against a published hash"
+    )
     assert loaded.path == (data_dir / "mnist.npz").resolve()
 
 

@@ -189,7 +189,12 @@ def test_progress_table():
     PIXELS.check(784)
     PAIR.check((1, 1))
     table = module.show_progress()
-    assert table.counts() == {Outcome.CORRECT: 1, Outcome.INCORRECT: 1, Outcome.NOT_ATTEMPTED: 0}
+    assert table.counts() == {
+        Outcome.CORRECT: 1,
+        Outcome.INCORRECT: 1,
+        Outcome.NOT_ATTEMPTED: 0,
+        Outcome.NOT_CHECKED: 0,
+    }
     assert "| 99.2 | An even pair | ✗ incorrect |" in table._repr_markdown_()
 
 

@@ -36,11 +36,17 @@ class Outcome(enum.Enum):
     NOT_ATTEMPTED = "not attempted"
     INCORRECT = "incorrect"
     CORRECT = "correct"
+    NOT_CHECKED = "not checked"  # the check's own data could not be loaded
 
 
 # Marks from the Dingbats block, which ordinary text fonts (DejaVu, Segoe UI Symbol, Menlo)
 # cover: colour emoji such as U+2705 show as empty boxes where no emoji font is installed.
-ICONS = {Outcome.NOT_ATTEMPTED: "✎", Outcome.INCORRECT: "✗", Outcome.CORRECT: "✓"}
+ICONS = {
+    Outcome.NOT_ATTEMPTED: "✎",
+    Outcome.INCORRECT: "✗",
+    Outcome.CORRECT: "✓",
+    Outcome.NOT_CHECKED: "❢",
+}
 CATCH_ALL = "The check could not use your answer"
 
 
@@ -272,6 +278,8 @@ class Exercise:
             feedback = self._check(answer)
         except KeyboardInterrupt:
             raise
+        except ReferenceDataError as error:  # the data is the problem, not the answer
+            feedback = Feedback(self.key, Outcome.NOT_CHECKED, str(error), "data")
         except BaseException as error:  # SystemExit from an answer's __eq__ included
             why = f"{CATCH_ALL} ({_describe_error(error)}). Is it the kind of value asked for?"
             feedback = Feedback(self.key, Outcome.INCORRECT, why)
@@ -468,11 +476,41 @@ def _default_loader(name):
 _loader = _default_loader
 
 
+_TITLES = {"mnist": "MNIST", "cifar10": "CIFAR-10"}
+
+
+class ReferenceDataError(Exception):
+    """The data a check computes its truth from could not be loaded; its message says which
+    file and what is wrong, and that the answer was not judged."""
+
+    def __init__(self, name, error):
+        super().__init__(
+            f"Your answer was not judged: the {_TITLES.get(name, name)} data this check needs "
+            f"could not be loaded. {_describe_data_error(error)} Fix or remove that file (or "
+            "unset COURSE_DATA_DIR), then run this check again."
+        )
+
+
+def _describe_data_error(error):
+    from course_utils.data import DataFileError, DataUnavailableError
+
+    if isinstance(error, (DataFileError, DataUnavailableError)):
+        return str(error).strip()  # DataFileError: "<file>: <what is wrong>"
+    return f"({_describe_error(error)})."
+
+
 @lru_cache(maxsize=2)
 def reference_data(name):
     """The data set a notebook loaded, ``"mnist"`` or ``"cifar10"`` (same settings, same
-    source), from which checks compute the truth."""
-    return _loader(name)
+    source), from which checks compute the truth.
+
+    Raises:
+        ReferenceDataError: it could not be loaded (a check then says so, NOT_CHECKED).
+    """
+    try:
+        return _loader(name)
+    except Exception as error:  # any failure of the loader: the answer cannot be judged
+        raise ReferenceDataError(name, error) from error
 
 
 def use_reference_data(loader=None):
