@@ -1,11 +1,19 @@
 """Read an image file from disk into a batch that a model can predict on."""
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from course_utils.shapes import check_bool
+
 COLOR_MODES = {"grayscale": "L", "rgb": "RGB"}  # Keras' names -> Pillow's modes
+MAX_PIXELS = 120_000_000  # 120 megapixels: any phone photo (108 MP), not a decompression bomb
+# Pillow modes read as they are; 16-bit ones ("I;16...", and "I" as Pillow gives 16-bit PNGs)
+# are scaled to 0..255 first. Others, e.g. "F" (floats of no known range), are refused.
+_MODES = ("1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr")
+_16_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 
 def load_image(path, target_size=(28, 28), color_mode="grayscale", invert=False):
@@ -15,6 +23,9 @@ def load_image(path, target_size=(28, 28), color_mode="grayscale", invert=False)
     grayscale or RGB, resized to ``target_size`` when its size differs (bilinear), and
     optionally inverted. The pixels stay RAW, 0 to 255: scaling them is the model's job
     (a ``Rescaling`` layer inside it, notebook 08), so that every caller gets it right.
+    16-bit images are scaled to 0..255. Transparent pixels become the background that
+    contrasts with the drawing: white behind dark ink (paper; pass ``invert=True`` for
+    MNIST's white on black), black behind light ink (already as MNIST).
 
     Args:
         path: the image file, a str or a ``pathlib.Path`` (PNG, JPEG, anything Pillow
@@ -30,7 +41,8 @@ def load_image(path, target_size=(28, 28), color_mode="grayscale", invert=False)
     Raises:
         TypeError: when ``path`` is not a str or a path.
         FileNotFoundError: when there is no file at ``path``.
-        ValueError: when the file is not an image Pillow can read, or when
+        ValueError: when the file is not an image Pillow can read (damaged, truncated,
+            over ``MAX_PIXELS`` pixels, a pixel mode such as 32-bit floats), or when
             ``color_mode`` or ``target_size`` is not valid; the message quotes it.
 
     Example:
@@ -52,12 +64,32 @@ def load_image(path, target_size=(28, 28), color_mode="grayscale", invert=False)
             f"color_mode must be one of {', '.join(map(repr, COLOR_MODES))}. "
             f"Received: color_mode={color_mode!r}."
         )
+    invert = check_bool("invert", invert)
     path = _check_path(path)
     try:
-        with Image.open(path) as image:
-            image = ImageOps.exif_transpose(image).convert(COLOR_MODES[color_mode])
+        with warnings.catch_warnings():  # MAX_PIXELS, not Pillow's warning, sets the limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:  # the header only: not decoded
+                    raise ValueError(
+                        f"{path} is {image.width}x{image.height} pixels, more than load_image "
+                        f"reads ({MAX_PIXELS:,}): shrink it first."
+                    )
+                image = ImageOps.exif_transpose(image)  # decodes the pixels
+                image = _to_mode(path, image, COLOR_MODES[color_mode])
     except UnidentifiedImageError:
         raise ValueError(f"{path} is not an image Pillow can read.") from None
+    except Image.DecompressionBombError as error:  # over twice Pillow's own limit
+        raise ValueError(
+            f"{path} is too large: more than load_image reads ({MAX_PIXELS:,} pixels). "
+            f"Pillow: {error}"
+        ) from None
+    except PermissionError:
+        raise
+    except (OSError, SyntaxError, EOFError) as error:  # what Pillow raises for broken files
+        raise ValueError(
+            f"{path} is damaged or truncated: Pillow could not decode it ({error})."
+        ) from None
     if image.size != (width, height):  # Pillow sizes are (width, height)
         image = image.resize((width, height), Image.Resampling.BILINEAR)
     pixels = np.asarray(image, dtype=np.float32)
@@ -66,6 +98,35 @@ def load_image(path, target_size=(28, 28), color_mode="grayscale", invert=False)
     if invert:
         pixels = 255 - pixels
     return pixels[np.newaxis]
+
+
+def _to_mode(path, image, mode):
+    """``image`` in Pillow ``mode`` ("L" or "RGB"): 16-bit scaled to 0..255, transparency
+    composited on the background that contrasts with the drawing."""
+    from PIL import Image
+
+    if image.mode in _16_BIT:
+        values = np.asarray(image, dtype=np.float64)
+        if values.size and (values.min() < 0 or values.max() > 65535):
+            raise ValueError(
+                f"{path} has {image.mode!r} pixels from {values.min():.0f} to {values.max():.0f}; "
+                "load_image reads 16-bit images, 0 to 65535."
+            )
+        image = Image.fromarray(np.round(values / 257).astype(np.uint8))  # 65535 -> 255
+    elif image.mode not in _MODES:
+        raise ValueError(
+            f"{path} has pixel mode {image.mode!r}, which load_image does not read: "
+            "save it as an 8-bit or 16-bit PNG or JPEG."
+        )
+    if image.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in image.info:
+        image = image.convert("RGBA")
+        rgba = np.asarray(image, dtype=np.float64)
+        alpha = rgba[..., 3:] / 255
+        ink = np.asarray(image.convert("L"), dtype=np.float64)[..., None]  # luminance
+        dark_ink = alpha.sum() == 0 or (ink * alpha).sum() / alpha.sum() < 128
+        rgb = rgba[..., :3] * alpha + (255.0 if dark_ink else 0.0) * (1 - alpha)
+        image = Image.fromarray(np.round(rgb).astype(np.uint8))
+    return image.convert(mode)
 
 
 def _check_target_size(target_size):

@@ -11,7 +11,14 @@
 
 import math
 
-from course_utils.shapes import check_int_pair, check_positive_int
+from course_utils.shapes import (
+    check_bool,
+    check_built_model,
+    check_int_pair,
+    check_layer,
+    check_positive_int,
+    short_repr,
+)
 
 _NO_PARAMETERS = (
     "InputLayer",
@@ -31,7 +38,16 @@ _NO_PARAMETERS = (
     "RandomRotation",
     "RandomTranslation",
     "RandomZoom",
+    "ZeroPadding2D",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
 )
+_FORMULAS = ("Conv2D", "Dense", "BatchNormalization", "Normalization")
 
 
 def conv2d_params(kernel_size, input_channels, filters, use_bias=True):
@@ -52,6 +68,7 @@ def conv2d_params(kernel_size, input_channels, filters, use_bias=True):
     k_h, k_w = check_int_pair("kernel_size", kernel_size)
     input_channels = check_positive_int("input_channels", input_channels)
     filters = check_positive_int("filters", filters)
+    use_bias = check_bool("use_bias", use_bias)
     return (k_h * k_w * input_channels + (1 if use_bias else 0)) * filters
 
 
@@ -64,6 +81,7 @@ def dense_params(input_units, units, use_bias=True):
     """
     input_units = check_positive_int("input_units", input_units)
     units = check_positive_int("units", units)
+    use_bias = check_bool("use_bias", use_bias)
     return (input_units + (1 if use_bias else 0)) * units
 
 
@@ -78,6 +96,7 @@ def batch_norm_params(channels, center=True, scale=True):
     (64, 64)
     """
     channels = check_positive_int("channels", channels)
+    center, scale = check_bool("center", center), check_bool("scale", scale)
     return (channels * (int(center) + int(scale)), 2 * channels)
 
 
@@ -95,11 +114,14 @@ def layer_params(layer):
     >>> layer_params(conv), conv.count_params()
     ((832, 0), 832)
     """
+    check_layer("layer_params", layer)
     kind = type(layer).__name__
     config = layer.get_config()
     if kind in _NO_PARAMETERS:
         return (0, 0)
-    input_shape = tuple(layer.input.shape) if _has_input(layer) else _built_input(layer)
+    if kind not in _FORMULAS:
+        raise ValueError(f"No parameter formula for a {kind} layer ({layer.name!r}).")
+    input_shape = _input_shape(layer)
     if kind == "Conv2D":
         if config.get("groups", 1) != 1:
             raise ValueError(f"No formula for grouped convolutions ({layer.name!r}).")
@@ -113,9 +135,7 @@ def layer_params(layer):
     if kind == "BatchNormalization":
         trainable, moving = batch_norm_params(input_shape[-1], config["center"], config["scale"])
         return (trainable, moving) if layer.trainable else (0, trainable + moving)
-    if kind == "Normalization":
-        return (0, 2 * _normalized_size(config, input_shape) + 1)
-    raise ValueError(f"No parameter formula for a {kind} layer ({layer.name!r}).")
+    return (0, 2 * _normalized_size(config, input_shape) + 1)  # Normalization
 
 
 def _normalized_size(config, input_shape):
@@ -125,12 +145,15 @@ def _normalized_size(config, input_shape):
     return math.prod(input_shape[axis] for axis in axes)
 
 
-def _has_input(layer):
+def _input_shape(layer):
+    """The shape of the layer's one input, from its call or from ``layer.build(shape)``."""
     try:
-        layer.input  # noqa: B018 - raises when the layer was never called
-    except (AttributeError, ValueError):
-        return False
-    return True
+        tensor = layer.input
+    except (AttributeError, ValueError):  # never called
+        return _built_input(layer)
+    if isinstance(tensor, (list, tuple)):
+        raise ValueError(f"No parameter formula for a layer with several inputs ({layer.name!r}).")
+    return tuple(tensor.shape)
 
 
 def _built_input(layer):
@@ -153,11 +176,14 @@ def formula(layer):
     >>> formula(dense)
     '(1352 + 1) x 10'
     """
+    check_layer("formula", layer)
     kind = type(layer).__name__
     config = layer.get_config()
     if kind in _NO_PARAMETERS:
         return "0"
-    input_shape = tuple(layer.input.shape) if _has_input(layer) else _built_input(layer)
+    if kind not in _FORMULAS:
+        return "?"
+    input_shape = _input_shape(layer)
     bias = " + 1" if config.get("use_bias", True) else ""
     if kind == "Conv2D":
         k_h, k_w = config["kernel_size"]
@@ -166,16 +192,28 @@ def formula(layer):
         return f"({input_shape[-1]}{bias}) x {config['units']}"
     if kind == "BatchNormalization":
         return f"4 x {input_shape[-1]} (2 trained, 2 moving)"
-    if kind == "Normalization":
-        return f"2 x {_normalized_size(config, input_shape)} + 1 (means, variances, a count)"
-    return "?"
+    return f"2 x {_normalized_size(config, input_shape)} + 1 (means, variances, a count)"
 
 
 class ParamTable:
     """Per layer: the formula, its count, and Keras' ``count_params()``."""
 
     def __init__(self, rows):
-        self.rows = rows  # (name, type, formula, trainable, non_trainable, keras)
+        if not isinstance(rows, (list, tuple)) or not all(
+            isinstance(row, (list, tuple)) and len(row) == 6 for row in rows
+        ):
+            raise TypeError(
+                "rows must be a list of (name, type, formula, trainable, non_trainable, keras). "
+                f"Received: rows={short_repr(rows)}."
+            )
+        for row in rows:
+            for what, count in zip(("trainable", "non_trainable", "keras"), row[3:], strict=True):
+                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                    raise ValueError(
+                        f"Each row's counts must be whole numbers, 0 or more. Received: "
+                        f"{what}={count!r} in the row of {row[0]!r}."
+                    )
+        self.rows = [tuple(row) for row in rows]  # (name, type, formula, trainable, frozen, keras)
 
     @property
     def total(self):
@@ -226,6 +264,13 @@ class ParamTable:
 def param_table(model):
     """Count every layer's parameters by formula, next to Keras' own count.
 
+    Layers that combine several inputs (``Add``, ``Concatenate``, ...) hold none; a layer
+    without a formula gets a row with "?" and the reason.
+
+    Raises:
+        TypeError: ``model`` is not a Keras model.
+        ValueError: the model is not built yet (no ``keras.Input``, never built).
+
     Example:
     >>> import keras
     >>> from keras import layers
@@ -235,6 +280,7 @@ def param_table(model):
     >>> list(table.counts().values()), table.total, table.all_match
     ([80, 0, 0, 13530], 13610, True)
     """
+    check_built_model("param_table", model)
     rows = []
     for layer in model.layers:
         if type(layer).__name__ == "InputLayer":
@@ -242,7 +288,7 @@ def param_table(model):
         try:
             trainable, frozen = layer_params(layer)
             text = formula(layer)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             trainable, frozen, text = 0, 0, f"? ({error})"
         rows.append(
             (layer.name, type(layer).__name__, text, trainable, frozen, int(layer.count_params()))
@@ -257,6 +303,16 @@ def share_of_largest(table):
     >>> share_of_largest(ParamTable([("a", "Dense", "", 98, 0, 98), ("b", "Dense", "", 2, 0, 2)]))
     ('a', 0.98)
     """
+    if not isinstance(table, ParamTable):
+        raise TypeError(
+            "share_of_largest needs a ParamTable (from param_table(model)). "
+            f"Received: {short_repr(table)}."
+        )
+    if not table.rows:
+        raise ValueError(
+            "share_of_largest needs a ParamTable with at least one layer. "
+            "Received: a table with no rows."
+        )
     counts = table.counts()
     name = max(counts, key=counts.get)
     return name, counts[name] / max(table.total, 1)

@@ -6,17 +6,26 @@ Each figure carries a one-sentence text description with the numbers it shows,
 ``savefig``), so the sentence appears next to the figure in a notebook and in a terminal.
 """
 
+import os
 import weakref
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import PowerNorm
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap, PowerNorm
 from matplotlib.patches import ConnectionPatch, Rectangle
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import ScaledTranslation
 
-from course_utils.shapes import check_positive_int, conv2d_numpy
+from course_utils.shapes import (
+    as_number_array,
+    check_built_model,
+    check_positive_int,
+    conv2d_numpy,
+    short_repr,
+)
 
 # Named colours, so a description can say which colour is which.
 _RUN_COLOURS = "blue orange green red purple brown pink gray olive cyan".split()
@@ -40,6 +49,89 @@ def _print_description(event):
     if sentences:
         print(" ".join(sentences))
         sentences.clear()
+
+
+def _check_axes(ax):
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None. Received: ax={short_repr(ax)}.")
+
+
+def _check_cmap(cmap):
+    if not isinstance(cmap, (str, Colormap)) or (
+        isinstance(cmap, str) and cmap not in matplotlib.colormaps
+    ):
+        raise ValueError(
+            f"cmap must be a matplotlib colour map, e.g. 'gray'. Received: cmap={short_repr(cmap)}."
+        )
+
+
+def _image_batch(function, images, batch=True):
+    """``images`` as an array of N >= 1 images, (N, H, W) or (N, H, W, C) with C 1, 3 or 4;
+    with ``batch=False``, one image, (H, W) or (H, W, C)."""
+    try:
+        array = np.asarray(images)
+    except ValueError:  # ragged
+        array = np.asarray(None)
+    lead = int(batch)  # the batch axis, if any
+    if (
+        array.dtype.kind not in "biuf"
+        or array.ndim not in (2 + lead, 3 + lead)
+        or 0 in array.shape
+        or (array.ndim == 3 + lead and array.shape[-1] not in (1, 3, 4))
+    ):
+        received = f"shape {array.shape}, dtype {array.dtype}" if array.ndim else short_repr(images)
+        shapes, what = ("(N, H, W) or (N, H, W, C)", "at least one image") if batch else (
+            "(H, W) or (H, W, C)", "one image, without the batch axis,")  # fmt: skip
+        raise ValueError(
+            f"{function} needs {what} as numbers {shapes} with C 1, 3 or 4. "
+            f"Received: {'images' if batch else 'image'} of {received}."
+        )
+    return array
+
+
+def _class_names(class_names):
+    if class_names is None:
+        return None
+    if isinstance(class_names, np.ndarray):
+        class_names = class_names.tolist()
+    if not isinstance(class_names, (list, tuple)):
+        raise TypeError(
+            "class_names must be a list of names, one per class. "
+            f"Received: class_names={short_repr(class_names)}."
+        )
+    if not class_names:
+        raise ValueError("class_names must hold at least one name. Received: class_names=[].")
+    return list(class_names)
+
+
+def _class_labels(function, name, values, count, class_names):
+    """``values`` as ints, one per image (``count``), each a class number; None stays None."""
+    if values is None:
+        return None
+    try:
+        labels = np.ravel(np.asarray(values))
+    except ValueError:  # ragged
+        labels = np.asarray([None])
+    if labels.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold class labels 0, 1, 2, ... Received: {name}={short_repr(values)}."
+        )
+    if len(labels) != count:
+        raise ValueError(
+            f"{function} needs as many {name} as images: {count} images, received "
+            f"{len(labels)} {name}: {name}={short_repr(values)}."
+        )
+    top = len(class_names) - 1 if class_names is not None else None
+    bad = ~np.isfinite(labels) | (labels < 0) | (labels != np.floor(labels))
+    if top is not None:
+        bad |= labels > top
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        within = f"in 0..{top} (one per class name)" if top is not None else "0 or more"
+        raise ValueError(
+            f"{name} must hold whole numbers {within}. Received: {labels[i].item()!r} at index {i}."
+        )
+    return labels.astype(np.int64)
 
 
 def _share(count, total):
@@ -67,6 +159,16 @@ def plot_param_counts(table, ax=None, title="Where the parameters live"):
     >>> fig.description
     'Parameter count of each of 2 layers, 13,610 in total; dense holds the most, 13,530 (99.4%).'
     """
+    from course_utils.params import ParamTable
+
+    if not isinstance(table, ParamTable):
+        raise TypeError(
+            f"plot_param_counts needs a ParamTable (from param_table(model)). "
+            f"Received: {short_repr(table)}."
+        )
+    _check_axes(ax)
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str. Received: title={short_repr(title)}.")
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 0.45 * len(table.rows) + 1.2))
     else:
@@ -112,7 +214,6 @@ def _grid(count, ncols, cell=1.6):
 
 
 def _name(label, class_names):
-    label = int(label)
     return class_names[label] if class_names is not None else str(label)
 
 
@@ -150,11 +251,17 @@ def plot_images(
     >>> fig.description
     '3 images of 28x28 with their labels and predictions: 2 of 3 right, the wrong one titled in red.'
     """
-    images = np.asarray(images)
-    if names is not None and len(names) != len(images):
+    images = _image_batch("plot_images", images)
+    class_names = _class_names(class_names)
+    labels = _class_labels("plot_images", "labels", labels, len(images), class_names)
+    predictions = _class_labels("plot_images", "predictions", predictions, len(images), class_names)
+    ncols = check_positive_int("ncols", ncols)
+    _check_cmap(cmap)
+    if names is not None and (not isinstance(names, (list, tuple)) or len(names) != len(images)):
         raise ValueError(
-            f"plot_images needs one name per image: {len(images)} images, "
-            f"received {len(names)} names: {names!r}."
+            f"plot_images needs one name per image: {len(images)} images, received "
+            f"{len(names) if isinstance(names, (list, tuple)) else 'no list of'} names: "
+            f"{short_repr(names)}."
         )
     fig, axes = _grid(len(images), ncols)
     for i, ax in enumerate(axes):
@@ -167,7 +274,7 @@ def plot_images(
             title = _name(labels[i], class_names)
         elif labels is None:
             title = f"pred {_name(predictions[i], class_names)}"
-        elif int(labels[i]) == int(predictions[i]):
+        elif labels[i] == predictions[i]:
             title = _name(labels[i], class_names)
         else:
             title = (
@@ -192,7 +299,7 @@ def _images_sentence(images, labels, predictions):
         return f"{what}, titled with their labels."
     if labels is None:
         return f"{what}, titled with their predicted labels."
-    right = int(np.sum(np.ravel(labels)[:count] == np.ravel(predictions)[:count]))
+    right = int(np.sum(labels == predictions))
     wrong = "the wrong one" if count - right == 1 else "wrong ones"
     return f"{what} with their labels and predictions: {right} of {count} right" + (
         f", {wrong} titled in red." if right < count else "."
@@ -221,7 +328,7 @@ def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
     (['loss', 'accuracy'], 2)
     >>> print(fig.description)  # doctest: +NORMALIZE_WHITESPACE
     Training curves of 1 run over 2 epochs: loss and accuracy, training (blue, solid) and
-    validation (orange, dashed); final validation loss 0.4, validation accuracy 0.85.
+    validation (orange, dashed); final validation loss 0.400, validation accuracy 0.850.
     """
     if not histories:
         raise ValueError("plot_history needs at least one History (or history dict).")
@@ -229,10 +336,32 @@ def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
     for log in logs:
         if not isinstance(log, dict):
             raise TypeError(f"Expected a keras History or a dict. Received: {type(log).__name__}.")
-    names = names or [f"run {i + 1}" for i in range(len(logs))]
-    if len(names) != len(logs):
+        for key, values in log.items():
+            try:
+                ndim = np.asarray(values, dtype=np.float64).ndim
+            except (TypeError, ValueError):
+                ndim = None
+            if ndim != 1:
+                raise ValueError(
+                    "Each metric of a history must be a list of numbers, one per epoch. "
+                    f"Received: {key!r}: {short_repr(values)}."
+                )
+    metrics = (metrics,) if isinstance(metrics, str) else metrics
+    if (
+        not isinstance(metrics, (list, tuple))
+        or not metrics
+        or not all(isinstance(m, str) for m in metrics)
+    ):
         raise ValueError(
-            f"{len(logs)} histories but {len(names)} names. Received: names={names!r}."
+            f'metrics must be metric names, e.g. ("loss", "accuracy"). '
+            f"Received: metrics={short_repr(metrics)}."
+        )
+    if names is None or (isinstance(names, (list, tuple)) and not names):
+        names = [f"run {i + 1}" for i in range(len(logs))]
+    if not isinstance(names, (list, tuple)) or len(names) != len(logs):
+        count = len(names) if isinstance(names, (list, tuple)) else "no list of"
+        raise ValueError(
+            f"{len(logs)} histories but {count} names. Received: names={short_repr(names)}."
         )
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.2), squeeze=False)
     one_run = len(logs) == 1
@@ -272,9 +401,10 @@ def plot_history(*histories, names=None, metrics=("loss", "accuracy")):
             )  # fmt: skip
             if legend.get_window_extent().width < fig.bbox.width:
                 break
-        legend.set_in_layout(False)
+        legend.set_in_layout(False)  # tight_layout leaves it room below instead
         bottom = (legend.get_window_extent().height + 4) / fig.bbox.height
         fig.tight_layout(rect=(0, bottom, 1, 1))
+        legend.set_in_layout(True)  # so bbox_inches="tight" (Jupyter's inline) keeps it
     else:
         fig.tight_layout()
     return _describe(fig, _history_sentence(logs, names, metrics))
@@ -301,7 +431,7 @@ def _history_sentence(logs, names, metrics):
             " and validation (orange, dashed)" if validation else ""
         )
         finals = [(m, _final(logs[0], m)) for m in drawn]
-        values = ", ".join(f"{kind} {m} {value:.3g}" for m, (kind, value) in finals)
+        values = ", ".join(f"{kind} {m} {value:#.3g}" for m, (kind, value) in finals)
     else:
         colours = ", ".join(
             f"{name} {_RUN_COLOURS[i % len(_RUN_COLOURS)]}" for i, name in enumerate(names)
@@ -310,9 +440,12 @@ def _history_sentence(logs, names, metrics):
         metric = drawn[-1] if drawn else None
         finals = [(name, _final(log, metric)) for log, name in zip(logs, names, strict=True)]
         values = f"{metric}: " + ", ".join(
-            f"{name} {final[1]:.3g} ({final[0]})" for name, final in finals if final
+            f"{name} {final[1]:#.3g} ({final[0]})" for name, final in finals if final
         )
     return sentence + (f"; final {values}." if drawn else ".")
+
+
+MAX_CLASSES = 1000
 
 
 def confusion_matrix(y_true, y_pred, num_classes=None):
@@ -320,7 +453,8 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 
     scikit-learn's ``confusion_matrix`` does the counting, with
     ``labels=range(num_classes)``, so a class that never occurs still gets its row and
-    column. A label outside ``0..num_classes-1`` is refused rather than counted elsewhere.
+    column. A label outside ``0..num_classes-1`` is refused rather than counted elsewhere,
+    and so is more than ``MAX_CLASSES`` classes (a matrix too large to hold or read).
 
     Args:
         y_true: the true labels, whole numbers (any shape; flattened).
@@ -332,8 +466,9 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 
     Raises:
         TypeError: the labels are not numbers, or ``num_classes`` is not a whole number.
-        ValueError: ``y_true`` and ``y_pred`` differ in length, ``num_classes`` is below 1,
-            or a label is not a whole number in ``0..num_classes-1``.
+        ValueError: ``y_true`` and ``y_pred`` differ in length, ``num_classes`` is below 1
+            or above ``MAX_CLASSES``, or a label is not a whole number in
+            ``0..num_classes-1``.
 
     Example:
     >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
@@ -360,8 +495,14 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     if num_classes is None:
         largest = max(y_true.max(initial=0), y_pred.max(initial=0))
         num_classes = int(largest) + 1 if np.isfinite(largest) else 1  # NaN is refused below
+        source = " (the largest label + 1)"
     else:
-        num_classes = check_positive_int("num_classes", num_classes)
+        num_classes, source = check_positive_int("num_classes", num_classes), ""
+    if num_classes > MAX_CLASSES:
+        raise ValueError(
+            f"confusion_matrix counts up to {MAX_CLASSES:,} classes. "
+            f"Received: num_classes={num_classes:,}{source}."
+        )
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         outside = labels[(labels < 0) | (labels >= num_classes) | (labels != np.floor(labels))]
         if outside.size:
@@ -393,6 +534,8 @@ def plot_confusion_matrix(y_true, y_pred, class_names=None, ax=None):
     """
     import seaborn as sns
 
+    class_names = _class_names(class_names)
+    _check_axes(ax)
     num_classes = len(class_names) if class_names is not None else None
     matrix = confusion_matrix(y_true, y_pred, num_classes)
     names = class_names if class_names is not None else [str(i) for i in range(len(matrix))]
@@ -447,7 +590,19 @@ def plot_misclassified(
     No misclassified images: all 2 predictions are right.
     True
     """
-    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    images = _image_batch("plot_misclassified", images)
+    class_names = _class_names(class_names)
+    y_true = _class_labels("plot_misclassified", "y_true", y_true, len(images), class_names)
+    y_pred = _class_labels("plot_misclassified", "y_pred", y_pred, len(images), class_names)
+    if probs is not None:
+        probs = as_number_array("probs", probs)
+        if probs.ndim not in (1, 2) or len(probs) != len(images) or 0 in probs.shape:
+            raise ValueError(
+                f"probs must hold one probability (or one per class) per image: "
+                f"{len(images)} images. Received: probs of shape {probs.shape}."
+            )
+    max_images = check_positive_int("max_images", max_images)
+    ncols = check_positive_int("ncols", ncols)
     all_wrong = np.flatnonzero(y_true != y_pred)
     wrong = all_wrong[:max_images]
     if len(wrong) == 0:
@@ -473,7 +628,9 @@ def plot_misclassified(
 def _colours(values, signed=None):
     """imshow's colours: diverging and centred on 0 for signed data (``signed``, or any
     value below 0), otherwise one ramp from 0."""
-    low, high = float(np.min(values)), float(np.max(values))
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]  # NaN and inf do not set the scale
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     if low < 0 if signed is None else signed:
         limit = max(-low, high) or 1.0
         return {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
@@ -483,7 +640,9 @@ def _colours(values, signed=None):
 def _colour_bar(fig, image, panels, label):
     """A colour bar for ``image``, right of ``panels`` (laid out already) and as tall.
 
-    It is an inset of the first panel, so ``fig.axes`` keeps holding only the panels.
+    It is an inset of the first panel, so ``fig.axes`` keeps holding only the panels. It
+    stays in the layout: Jupyter saves figures with ``bbox_inches="tight"``, which crops
+    whatever is not.
     """
     for ax in panels:
         ax.apply_aspect()  # the box the image really fills
@@ -493,7 +652,6 @@ def _colour_bar(fig, image, panels, label):
     cax = panels[0].inset_axes(
         [max(b.x1 for b in boxes) + gap, bottom, gap, top - bottom], transform=fig.transFigure
     )
-    cax.set_in_layout(False)
     return fig.colorbar(image, cax=cax, label=label)
 
 
@@ -522,11 +680,20 @@ def plot_filters(kernel, ncols=8, channel=0):
     4 filters, 3x3 weights of input channel 0 (of 1), on one colour scale from -2.3 (blue)
     through 0 (white) to 2.3 (red).
     """
-    weights = np.asarray(kernel.get_weights()[0] if hasattr(kernel, "get_weights") else kernel)
-    if weights.ndim != 4:
+    if hasattr(kernel, "get_weights"):
+        if not kernel.get_weights():
+            raise ValueError(
+                f"Layer {getattr(kernel, 'name', kernel)!r} has no weights yet: build it or call "
+                "it on an input first."
+            )
+        weights = np.asarray(kernel.get_weights()[0])
+    else:
+        weights = as_number_array("kernel", kernel)
+    if weights.ndim != 4 or 0 in weights.shape:
         raise ValueError(
             f"Expected a Conv2D kernel (k_h, k_w, C_in, filters). Received shape {weights.shape}."
         )
+    ncols = check_positive_int("ncols", ncols)
     k_h, k_w, channels, count = weights.shape
     if (
         isinstance(channel, bool)
@@ -584,12 +751,31 @@ def plot_feature_maps(model, image, max_maps=8):
     """
     import keras
 
+    check_built_model("plot_feature_maps", model)
+    if len(model.inputs) != 1:
+        raise ValueError(
+            f"plot_feature_maps needs a model with one input. Received: {model.name!r} with "
+            f"{len(model.inputs)}."
+        )
+    image = as_number_array("image", image)
+    expected = tuple(model.inputs[0].shape[1:])
+    if (
+        image.shape == ()
+        or 0 in image.shape
+        or len(image.shape) != len(expected)
+        or any(e is not None and e != n for e, n in zip(expected, image.shape, strict=True))
+    ):
+        raise ValueError(
+            f"image must be one input of shape {expected} for {model.name!r}, without the batch "
+            f"axis. Received shape: {image.shape}."
+        )
+    max_maps = check_positive_int("max_maps", max_maps)
     convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
     if not convs:
         raise ValueError(f"Model {model.name!r} has no Conv2D layer to show.")
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
     probe = keras.Model(inputs, [layer.output for layer in convs])
-    outputs = probe(np.asarray(image)[None])
+    outputs = probe(image[None])
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     ncols = min(max_maps, max(int(o.shape[-1]) for o in outputs))
     fig, axes = plt.subplots(
@@ -629,6 +815,9 @@ def plot_feature_maps(model, image, max_maps=8):
     )
 
 
+MAX_VERSIONS = 100
+
+
 def plot_augmentations(augmentation, image, num_versions=7, ncols=8, cmap="gray"):
     """One image, then ``num_versions`` random versions of it from an augmentation.
 
@@ -658,20 +847,24 @@ def plot_augmentations(augmentation, image, num_versions=7, ncols=8, cmap="gray"
             "augmentation must be a Keras layer or model, e.g. layers.RandomFlip(). "
             f"Received: {type(augmentation).__name__}."
         )
-    if isinstance(num_versions, bool) or not isinstance(num_versions, int) or num_versions < 1:
-        raise ValueError(f"num_versions must be a whole number >= 1. Received: {num_versions!r}.")
-    image = np.asarray(image)
-    if image.ndim not in (2, 3):
+    if (
+        isinstance(num_versions, bool)
+        or not isinstance(num_versions, int)
+        or not 1 <= num_versions <= MAX_VERSIONS
+    ):
         raise ValueError(
-            f"image must be one image, (H, W) or (H, W, C), without the batch axis. "
-            f"Received shape: {image.shape}."
+            f"num_versions must be a whole number from 1 to {MAX_VERSIONS}. "
+            f"Received: {num_versions!r}."
         )
+    image = _image_batch("plot_augmentations", image, batch=False)
+    ncols = check_positive_int("ncols", ncols)
+    _check_cmap(cmap)
     batch = np.repeat(image[None].astype("float32"), num_versions, axis=0)
     versions = np.asarray(augmentation(batch, training=True))
     if np.issubdtype(image.dtype, np.integer):
         versions = np.clip(np.round(versions), 0, 255).astype("uint8")
     else:
-        versions = np.clip(versions, image.min(), image.max())
+        versions = np.clip(versions, np.nanmin(image), np.nanmax(image))
     fig, axes = _grid(num_versions + 1, ncols)
     for i, ax in enumerate(axes):
         _show(ax, image if i == 0 else versions[i - 1], cmap)
@@ -715,19 +908,19 @@ def plot_kernel_sliding(image, kernel, stops=((4, 4), (6, 14), (16, 12))):
     >>> fig.description
     'A 3x3 kernel at 2 stops on an 8x8 image, and the 6x6 feature map: stop (0, 0) gives 3.00, stop (2, 4) gives 0.00.'
     """
-    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
-    if image.ndim != 2:
+    image, kernel = as_number_array("image", image), as_number_array("kernel", kernel)
+    if image.ndim != 2 or 0 in image.shape:
         raise ValueError(
             f"plot_kernel_sliding needs a (height, width) image. Received {image.shape}."
         )
-    k = kernel.shape[0]
-    if kernel.ndim != 2 or kernel.shape[1] != k or k > min(image.shape):
+    k = kernel.shape[0] if kernel.ndim else 0
+    if kernel.ndim != 2 or kernel.shape[1] != k or not 1 <= k <= min(image.shape):
         raise ValueError(
             f"plot_kernel_sliding needs a square kernel no larger than the image {image.shape}. "
             f"Received {kernel.shape}."
         )
     feature_map = conv2d_numpy(image, kernel)
-    stops = [tuple(int(v) for v in stop) for stop in stops]
+    stops = [_stop(stop) for stop in (stops if isinstance(stops, (list, tuple)) else [stops])]
     for row, column in stops:
         if not (0 <= row < feature_map.shape[0] and 0 <= column < feature_map.shape[1]):
             raise ValueError(
@@ -782,6 +975,17 @@ def plot_kernel_sliding(image, kernel, stops=((4, 4), (6, 14), (16, 12))):
     )
 
 
+def _stop(stop):
+    stop = tuple(stop) if isinstance(stop, (list, tuple, np.ndarray)) else (stop,)
+    if len(stop) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in stop
+    ):
+        raise ValueError(
+            f"a stop is a (row, column) pair of whole numbers. Received: {short_repr(stop)}."
+        )
+    return int(stop[0]), int(stop[1])
+
+
 GRAPHVIZ_HELP = (
     "The diagram needs pydot (`pip install pydot`) and the Graphviz program `dot` "
     "(`conda install graphviz`, `sudo apt-get install graphviz`, `brew install graphviz`, "
@@ -829,6 +1033,10 @@ def plot_architecture(model, to_file="runs/model.png"):
 
     if not isinstance(model, keras.Model) or not model.built:
         raise TypeError(f"plot_architecture needs a built Keras model. Received {model!r}.")
+    if not isinstance(to_file, (str, os.PathLike)):
+        raise TypeError(
+            f"to_file must be a str or a pathlib.Path. Received: to_file={short_repr(to_file)}."
+        )
     chain = _layer_chain(model)
     missing = graphviz_missing()
     if missing is not None:

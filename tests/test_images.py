@@ -189,3 +189,115 @@ def test_load_image_error_names_the_file_once(tmp_path):
     with pytest.raises(ValueError) as caught:
         load_image(path)
     assert len(re.findall("digit.jpg", str(caught.value))) == 1
+
+
+# Damaged, huge and unusual files (issue 14): refused by name, or read right.
+
+
+def png_header_claiming(path, width, height):
+    """A 1x1 PNG whose header claims ``width`` x ``height``: only the header is real."""
+    import struct
+    import zlib
+
+    data = bytearray(save_png(path.parent, np.zeros((1, 1), np.uint8), path.name).read_bytes())
+    ihdr = data[12:29]  # b"IHDR", width, height, depth, ...
+    ihdr[4:12] = struct.pack(">II", width, height)
+    data[12:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(ihdr)))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_load_image_refuses_a_truncated_png(tmp_path):
+    path = save_png(tmp_path, gradient(64, 64), "cut.png")
+    path.write_bytes(path.read_bytes()[:60])
+    with pytest.raises(ValueError, match=r"cut\.png is damaged or truncated: Pillow could not"):
+        load_image(path)
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ((11_000, 11_000), r"big\.png is 11000x11000 pixels, more than load_image reads "
+                           r"\(120,000,000\): shrink it first\."),
+        ((30_000, 30_000), r"big\.png is too large: more than load_image reads \(120,000,000 "
+                           r"pixels\)\. Pillow: Image size \(900000000 pixels\)"),
+    ],
+)  # fmt: skip
+def test_load_image_refuses_a_decompression_bomb_before_decoding(tmp_path, size, message):
+    path = png_header_claiming(tmp_path / "big.png", *size)
+    with pytest.raises(ValueError, match=message):  # not "truncated": never decoded
+        load_image(path)
+
+
+def test_load_image_limit_lets_a_12_megapixel_photo_through(tmp_path):
+    path = png_header_claiming(tmp_path / "photo.png", 4000, 3000)  # decoded, not refused
+    with pytest.raises(ValueError, match="damaged or truncated"):
+        load_image(path)
+
+
+def test_load_image_refuses_float_pixels(tmp_path):
+    path = tmp_path / "depth.tiff"
+    Image.fromarray(np.full((4, 4), 0.5, np.float32)).save(path)
+    with pytest.raises(ValueError, match=r"depth\.tiff has pixel mode 'F', which load_image"):
+        load_image(path)
+
+
+def test_load_image_refuses_a_non_bool_invert(tmp_path):
+    with pytest.raises(TypeError, match=r"invert must be True or False\. Received: invert=2\."):
+        load_image(save_png(tmp_path, gradient()), invert=2)
+
+
+def digit_on_transparent(ink):
+    """A 28x28 RGBA "1": ``ink`` strokes, fully transparent (and black) elsewhere."""
+    pixels = np.zeros((28, 28, 4), np.uint8)
+    pixels[4:24, 12:16, :3] = ink
+    pixels[4:24, 12:16, 3] = 255
+    return pixels
+
+
+@pytest.mark.parametrize("color_mode", ["grayscale", "rgb"])
+def test_load_image_black_digit_on_transparent_is_a_digit(tmp_path, color_mode):
+    path = save_png(tmp_path, digit_on_transparent(ink=0))
+    plain = load_image(path, color_mode=color_mode)[0]
+    assert np.all(plain[4:24, 12:16] == 0) and np.all(plain[:4] == 255)  # dark ink on white
+    mnist = load_image(path, color_mode=color_mode, invert=True)[0]
+    assert np.all(mnist[4:24, 12:16] == 255) and np.all(mnist[:4] == 0)  # as MNIST
+
+
+def test_load_image_white_digit_on_transparent_stays_white_on_black(tmp_path):
+    batch = load_image(save_png(tmp_path, digit_on_transparent(ink=255)))[0, :, :, 0]
+    assert np.all(batch[4:24, 12:16] == 255) and np.all(batch[:4] == 0)
+
+
+def test_load_image_half_transparent_ink_blends_with_the_background(tmp_path):
+    pixels = digit_on_transparent(ink=0)
+    pixels[4:24, 12, 3] = 128  # an anti-aliased edge, half covered
+    batch = load_image(save_png(tmp_path, pixels))[0, :, :, 0]
+    assert np.all(batch[4:24, 12] == 127)  # 255 x (1 - 128 / 255), rounded
+
+
+def test_load_image_gray_with_alpha(tmp_path):
+    pixels = np.zeros((28, 28, 2), np.uint8)  # LA: black, transparent
+    pixels[10:18, 10:18, 1] = 255  # a black, opaque square
+    path = tmp_path / "la.png"
+    Image.fromarray(pixels, "LA").save(path)
+    batch = load_image(path, invert=True)[0, :, :, 0]
+    assert np.all(batch[10:18, 10:18] == 255) and batch.sum() == 255 * 64
+
+
+@pytest.mark.parametrize("mode", ["I;16", "I"])
+def test_load_image_scales_16_bit_images(tmp_path, mode):
+    values = np.array([[0, 257 * 100, 30_000, 65_535]])
+    if mode == "I;16":
+        path = tmp_path / "deep.png"
+        Image.fromarray(values.astype(np.uint16)).save(path)  # a 16-bit grayscale PNG
+    else:
+        path = tmp_path / "deep.tiff"
+        Image.fromarray(values.astype(np.int32)).save(path)  # Pillow's "I" mode
+    with Image.open(path) as image:
+        assert image.mode == mode
+    batch = load_image(path, target_size=(1, 4))
+    np.testing.assert_array_equal(batch[0, 0, :, 0], [0, 100, 117, 255])  # x / 257, rounded
+    rgb = load_image(path, target_size=(1, 4), color_mode="rgb")
+    np.testing.assert_array_equal(rgb[0, 0, :, 1], [0, 100, 117, 255])

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from keras import layers
 
 from course_utils.params import (
+    ParamTable,
     batch_norm_params,
     conv2d_params,
     dense_params,
@@ -246,3 +247,69 @@ def test_random_stacks_count_like_keras(input_shape, stack):
     assert table.total == model.count_params()
     trainable = sum(w.numpy().size for w in model.trainable_weights)
     assert table.trainable == trainable
+
+
+# Impossible input is refused with a sentence that names the argument (issue 14).
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: conv2d_params(3, 1, 10, use_bias=2), TypeError, r"use_bias must be True or "
+         r"False\. Received: use_bias=2\."),
+        (lambda: conv2d_params(0, 1, 10), ValueError, "Received: kernel_size=0"),
+        (lambda: conv2d_params(3, True, 10), TypeError, "Received: input_channels=True"),
+        (lambda: conv2d_params(3, 1, "10"), TypeError, "Received: filters='10'"),
+        (lambda: dense_params(10, 5, use_bias="yes"), TypeError, "Received: use_bias='yes'"),
+        (lambda: dense_params(10, -5), ValueError, "Received: units=-5"),
+        (lambda: batch_norm_params(32, center=2), TypeError, "Received: center=2"),
+        (lambda: batch_norm_params(32, scale=None), TypeError, "Received: scale=None"),
+        (lambda: batch_norm_params(True), TypeError, "Received: channels=True"),
+        (lambda: layer_params("dense"), TypeError, r"layer_params needs a Keras layer\. "
+         r"Received: 'dense' \(str\)\."),
+        (lambda: formula(None), TypeError, r"formula needs a Keras layer\. Received: None"),
+        (lambda: param_table(layers.Dense(3)), TypeError, r"param_table needs a Keras model\. "
+         r"Received: <Dense name=.*> \(Dense\)\."),
+        (lambda: param_table(keras.Sequential([layers.Dense(3)], name="draft")), ValueError,
+         r"param_table needs a built model, and model 'draft' has no input shape yet: start it "
+         r"with keras.Input\(shape\), or call model.build\(\(None, \*shape\)\) first\."),
+        (lambda: share_of_largest(ParamTable([])), ValueError,
+         "share_of_largest needs a ParamTable with at least one layer"),
+        (lambda: share_of_largest({"a": 1}), TypeError, r"Received: \{'a': 1\}\."),
+        (lambda: ParamTable([("a", "Dense", "", -1, 0, 0)]), ValueError,
+         r"Received: trainable=-1 in the row of 'a'\."),
+        (lambda: ParamTable("rows"), TypeError, "Received: rows='rows'"),
+    ],
+)  # fmt: skip
+def test_impossible_input_is_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def multi_input_model():
+    """Two inputs, a residual Add and a Concatenate: layers with several inputs."""
+    image, extra = keras.Input((8, 8, 3)), keras.Input((5,))
+    a = layers.Conv2D(4, 3, padding="same")(image)
+    b = layers.Conv2D(4, 1, name="shortcut")(image)
+    x = layers.Add(name="add")([a, b])
+    x = layers.Concatenate(name="concatenate")([x, a])
+    x = layers.Flatten()(x)
+    x = layers.Concatenate(name="with_extra")([x, extra])
+    return keras.Model([image, extra], layers.Dense(2)(x))
+
+
+def test_param_table_multi_input_layers_count_like_keras():
+    model = multi_input_model()
+    table = param_table(model)
+    assert table.all_match, repr(table)
+    assert table.total == model.count_params() == 112 + 16 + (512 + 5 + 1) * 2
+    counts = table.counts()
+    assert counts["add"] == counts["concatenate"] == counts["with_extra"] == 0
+    assert [row[2] for row in table.rows if row[1] in ("Add", "Concatenate")] == ["0"] * 3
+
+
+def test_param_table_of_a_model_built_with_build():
+    model = keras.Sequential([layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(2)])
+    model.build((None, 8, 8, 1))
+    table = param_table(model)
+    assert table.all_match and table.total == model.count_params() == 40 + 145 * 2

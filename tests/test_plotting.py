@@ -146,7 +146,7 @@ def test_plot_misclassified_shows_only_the_wrong_ones():
         "true 1, pred 0 (0.60)",
     ]
     np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), images[3])
-    assert plotting.plot_misclassified(images, [0, 1], [0, 1]) is None
+    assert plotting.plot_misclassified(images[:2], [0, 1], [0, 1]) is None
 
 
 def test_plot_filters_from_a_layer():
@@ -214,7 +214,13 @@ def test_plot_augmentations_keeps_uint8_colour_images_displayable():
     ("augmentation", "image", "versions", "error", "message"),
     [
         ("flip", np.zeros((4, 4)), 3, TypeError, "Received: str"),
-        (None, np.zeros((1, 4, 4, 1)), 3, ValueError, r"Received shape: \(1, 4, 4, 1\)"),
+        (
+            None,
+            np.zeros((1, 4, 4, 1)),
+            3,
+            ValueError,
+            r"without the batch axis.*Received: image of shape \(1, 4, 4, 1\)",
+        ),
         (None, np.zeros((4, 4)), 0, ValueError, "num_versions must be a whole number"),
     ],
 )
@@ -382,14 +388,14 @@ def test_plot_history_description_has_the_real_numbers():
                                  "accuracy": [0.6, 0.8, 0.9], "val_accuracy": [0.5, 0.7, 0.981]})  # fmt: skip
     assert fig.description == (
         "Training curves of 1 run over 3 epochs: loss and accuracy, training (blue, solid) and "
-        "validation (orange, dashed); final validation loss 0.45, validation accuracy 0.981."
+        "validation (orange, dashed); final validation loss 0.450, validation accuracy 0.981."
     )
     assert "over 1 epoch:" in plotting.plot_history(ONE_EPOCH).description
     runs = plotting.plot_history(
         ONE_EPOCH, {"loss": [0.4, 0.2]}, names=["a", "b"], metrics=("loss",)
     ).description
     assert "2 runs over 1 to 2 epochs" in runs and "(a blue, b orange)" in runs
-    assert "final loss: a 0.61 (validation), b 0.2 (training)" in runs
+    assert "final loss: a 0.610 (validation), b 0.200 (training)" in runs
 
 
 def _figures_with_descriptions():
@@ -596,3 +602,215 @@ def test_plot_architecture_without_graphviz_names_dot(monkeypatch, tmp_path, cap
     out = capsys.readouterr().out
     assert out.startswith("No diagram: Graphviz's `dot` program was not found")
     assert "flat (Flatten) (5408,)" in out
+
+
+# Impossible input is refused with a sentence that names the argument (issue 14).
+
+
+def _conv_layer_unbuilt():
+    return layers.Conv2D(4, 3, name="fresh")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: plotting.plot_images(np.zeros((3, 8, 8)), labels=[1, 2]),
+            ValueError,
+            r"plot_images needs as many labels as images: 3 images, received 2 labels: "
+            r"labels=\[1, 2\]\.",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), [0, 1], predictions=[0, 1, 1]),
+            ValueError,
+            "as many predictions as images: 2 images, received 3 predictions",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), [0, 5], class_names=["a", "b"]),
+            ValueError,
+            r"labels must hold whole numbers in 0\.\.1 \(one per class name\)\. "
+            r"Received: 5 at index 1\.",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), [0, -1]),
+            ValueError,
+            r"labels must hold whole numbers 0 or more\. Received: -1 at index 1\.",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), ["a", "b"]),
+            TypeError,
+            r"labels must hold class labels 0, 1, 2, \.\.\. Received: labels=\['a', 'b'\]",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((0, 8, 8))),
+            ValueError,
+            r"needs at least one image.*Received: images of shape \(0, 8, 8\), dtype float64",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((28, 28))),
+            ValueError,
+            r"Received: images of shape \(28, 28\)",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), ncols=0),
+            ValueError,
+            "Received: ncols=0",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), cmap="grey-ish"),
+            ValueError,
+            "Received: cmap='grey-ish'",
+        ),
+        (
+            lambda: plotting.plot_images(np.zeros((2, 8, 8)), [0, 1], class_names="ab"),
+            TypeError,
+            "Received: class_names='ab'",
+        ),
+        (
+            lambda: plotting.plot_misclassified(np.zeros((3, 8, 8)), [0, 1, 2], [0, 1]),
+            ValueError,
+            "plot_misclassified needs as many y_pred as images: 3 images, received 2 y_pred",
+        ),
+        (
+            lambda: plotting.plot_misclassified(
+                np.zeros((2, 8, 8)), [0, 1], [1, 0], probs=[[0.5, 0.5]]
+            ),
+            ValueError,
+            r"one per class\) per image: 2 images\. Received: probs of shape \(1, 2\)",
+        ),
+        (
+            lambda: plotting.plot_misclassified(np.zeros((2, 8, 8)), [0, 1], [1, 0], max_images=0),
+            ValueError,
+            "Received: max_images=0",
+        ),
+        (
+            lambda: plotting.plot_history({"loss": [1.0]}, metrics=[]),
+            ValueError,
+            r"metrics must be metric names.*Received: metrics=\[\]",
+        ),
+        (
+            lambda: plotting.plot_history({"loss": "low"}),
+            ValueError,
+            r"one per epoch\. Received: 'loss': 'low'\.",
+        ),
+        (
+            lambda: plotting.plot_history({"loss": [1.0]}, names=5),
+            ValueError,
+            r"1 histories but no list of names\. Received: names=5\.",
+        ),
+        (
+            lambda: plotting.confusion_matrix([0, 1], [0, 1], num_classes=10**6),
+            ValueError,
+            r"counts up to 1,000 classes\. Received: num_classes=1,000,000\.",
+        ),
+        (
+            lambda: plotting.confusion_matrix([0, 10**6], [0, 1]),
+            ValueError,
+            r"Received: num_classes=1,000,001 \(the largest label \+ 1\)\.",
+        ),
+        (
+            lambda: plotting.plot_confusion_matrix([0], [0], ax="left"),
+            TypeError,
+            "ax must be a matplotlib Axes or None. Received: ax='left'.",
+        ),
+        (
+            lambda: plotting.plot_filters(_conv_layer_unbuilt()),
+            ValueError,
+            "Layer 'fresh' has no weights yet: build it or call it on an input first.",
+        ),
+        (
+            lambda: plotting.plot_filters(np.zeros((3, 3, 1, 0))),
+            ValueError,
+            r"Received shape \(3, 3, 1, 0\)",
+        ),
+        (
+            lambda: plotting.plot_feature_maps(_two_conv_model(), np.zeros((28, 28, 1))),
+            ValueError,
+            r"image must be one input of shape \(12, 12, 1\) .* Received shape: \(28, 28, 1\)\.",
+        ),
+        (
+            lambda: plotting.plot_feature_maps("model", np.zeros((12, 12, 1))),
+            TypeError,
+            r"plot_feature_maps needs a Keras model\. Received: 'model' \(str\)\.",
+        ),
+        (
+            lambda: plotting.plot_feature_maps(_two_conv_model(), np.zeros((12, 12, 1)), 0),
+            ValueError,
+            "Received: max_maps=0",
+        ),
+        (
+            lambda: plotting.plot_kernel_sliding(np.zeros((8, 8)), EDGE, stops=[(1, 2, 3)]),
+            ValueError,
+            r"a stop is a \(row, column\) pair of whole numbers\. Received: \(1, 2, 3\)\.",
+        ),
+        (
+            lambda: plotting.plot_kernel_sliding(np.zeros((8, 8)), EDGE, stops=[(1.5, 2)]),
+            ValueError,
+            r"Received: \(1\.5, 2\)\.",
+        ),
+        (
+            lambda: plotting.plot_kernel_sliding(np.zeros((8, 8)), 3.0),
+            ValueError,
+            r"square kernel no larger than the image \(8, 8\)\. Received \(\)\.",
+        ),
+        (
+            lambda: plotting.plot_kernel_sliding([["a"]], EDGE),
+            ValueError,
+            r"image must be an array of numbers\. Received: image=\[\['a'\]\]\.",
+        ),
+        (
+            lambda: plotting.plot_augmentations(layers.RandomFlip(), np.zeros((4, 4)), 10**9),
+            ValueError,
+            "num_versions must be a whole number from 1 to 100. Received: 1000000000.",
+        ),
+        (
+            lambda: plotting.plot_param_counts({"conv": 80}),
+            TypeError,
+            r"plot_param_counts needs a ParamTable \(from param_table\(model\)\)",
+        ),
+        (
+            lambda: plotting.plot_architecture(_small_model(), to_file=None),
+            TypeError,
+            "to_file must be a str or a pathlib.Path. Received: to_file=None.",
+        ),
+    ],
+)
+def test_impossible_input_is_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_plot_images_takes_cifar_style_label_columns():
+    labels = np.array([[3], [1]], np.uint8)  # CIFAR-10's (N, 1) labels
+    fig = plotting.plot_images(np.zeros((2, 8, 8, 3)), labels=labels, class_names=list("abcd"))
+    assert [ax.get_title() for ax in fig.axes] == ["d", "b"]
+
+
+def test_plot_filters_scale_ignores_nan_weights():
+    kernel = np.ones((3, 3, 1, 2))
+    kernel[0, 0, 0, 0] = np.nan
+    kernel[1, 1, 0, 1] = -2.0
+    fig = plotting.plot_filters(kernel)
+    assert fig.axes[0].images[0].get_clim() == (-2.0, 2.0)
+
+
+def _kept_by_tight_save(fig, artist):
+    """Whether ``artist`` lies inside what ``savefig(bbox_inches="tight")`` keeps: Jupyter's
+    inline backend saves every figure that way, and crops what is outside."""
+    fig.canvas.draw()
+    kept = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    box = artist.get_window_extent().transformed(fig.dpi_scale_trans.inverted())
+    return kept.x0 <= box.x0 + 1e-3 and box.x1 <= kept.x1 + 1e-3 and kept.y0 <= box.y0 + 1e-3
+
+
+def test_colour_bars_and_legends_survive_jupyters_tight_save():
+    layer = layers.Conv2D(8, 3)
+    layer.build((None, 28, 28, 1))
+    model = _two_conv_model()
+    image = np.random.default_rng(3).random((12, 12, 1)).astype("float32")
+    for fig in (plotting.plot_filters(layer), plotting.plot_feature_maps(model, image)):
+        bars = [im.colorbar for ax in fig.axes for im in ax.images if im.colorbar is not None]
+        assert bars and all(_kept_by_tight_save(fig, bar.ax) for bar in bars)
+    for logs in ([ONE_EPOCH], [ONE_EPOCH, ONE_EPOCH]):
+        fig = plotting.plot_history(*logs, names=["a", "b"][: len(logs)])
+        assert _kept_by_tight_save(fig, fig.axes[0].get_legend())

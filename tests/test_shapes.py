@@ -269,3 +269,104 @@ def test_conv2d_numpy_is_cross_correlation():
 def test_conv2d_numpy_channel_mismatch():
     with pytest.raises(ValueError, match=r"Received: image \(5, 5, 3\), kernel \(3, 3, 1, 2\)"):
         conv2d_numpy(np.zeros((5, 5, 3)), np.zeros((3, 3, 1, 2)))
+
+
+# Impossible input is refused with a sentence that names the argument (issue 14).
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: conv_output_size(28, 3, strides=0), ValueError, "Received: strides=0"),
+        (lambda: conv_output_size(28, 3, dilation_rate=-1), ValueError,
+         "Received: dilation_rate=-1"),
+        (lambda: conv_output_size(28, 3, padding=None), ValueError, "Received: padding=None"),
+        # The strides, not "a pool of 2 does not fit", as before:
+        (lambda: pool_output_size(28, 2, strides=0), ValueError,
+         r"strides must be 1 or more\. Received: strides=0\."),
+        (lambda: pool_output_size(28, padding="full"), ValueError, "Received: padding='full'"),
+        (lambda: pool_output_size(28.5), TypeError, "Received: input_size=28.5"),
+        (lambda: conv_output_shape((28, 28, 0), 8, 3), ValueError, "Received: channels=0"),
+        (lambda: conv_output_shape((28, 28, "1"), 8, 3), TypeError, "Received: channels='1'"),
+        (lambda: conv_output_shape((28, 28, 1), 8, 3, padding="full"), ValueError,
+         "Received: padding='full'"),
+        (lambda: shapes.pool_output_shape((28, 28, 1), strides=(2, 0)), ValueError,
+         "Received: strides=0"),
+        (lambda: shapes.check_bool("use_bias", 1), TypeError,
+         r"use_bias must be True or False\. Received: use_bias=1\."),
+        (lambda: shapes.predict_output_shape("conv", (28, 28, 1)), TypeError,
+         r"predict_output_shape needs a Keras layer\. Received: 'conv' \(str\)\."),
+        (lambda: shapes.predict_output_shape(layers.Flatten(), (28, -1)), TypeError,
+         r"input_shape must be a tuple of positive whole numbers .* Received: "
+         r"input_shape=\(28, -1\)\."),
+        (lambda: shapes.predict_output_shape(layers.Add(), (8, 8, 4)), ValueError,
+         r"Add takes a list of two or more input shapes .* Received: input_shape=\(8, 8, 4\)\."),
+        (lambda: shapes.predict_output_shape(layers.Conv2D(2, 3), (28, 28)), ValueError,
+         r"Conv2D takes \(height, width, channels\) .* Received: input_shape=\(28, 28\)\."),
+        (lambda: trace_shapes(None), TypeError,
+         r"trace_shapes needs a Keras model\. Received: None \(NoneType\)\."),
+        (lambda: trace_shapes(keras.Sequential([layers.Dense(3)], name="draft")), ValueError,
+         "trace_shapes needs a built model, and model 'draft' has no input shape yet"),
+        (lambda: conv2d_numpy(np.zeros((5, 5)), np.ones((3, 3, 1, 2)), bias=[1, 2, 3]),
+         ValueError, r"bias must be a number or one per filter \(2\)\. Received: bias of shape "
+         r"\(3,\)\."),
+        (lambda: conv2d_numpy("image", np.ones((3, 3))), ValueError,
+         r"image must be an array of numbers\. Received: image='image'\."),
+        (lambda: conv2d_numpy(np.zeros((5, 5)), None), ValueError,
+         r"kernel must be an array of numbers\. Received: kernel=None\."),
+        (lambda: conv2d_numpy(np.zeros((5, 5)), np.ones((0, 0))), ValueError,
+         "Received: kernel_size=0"),
+    ],
+)  # fmt: skip
+def test_impossible_input_is_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_same_padding_of_a_huge_size_is_exact():
+    assert conv_output_size(10**30 + 1, 3, strides=2, padding="same") == 5 * 10**29 + 1
+
+
+def test_trace_shapes_multi_input_layers_agree_with_keras():
+    image, extra = keras.Input((8, 8, 3)), keras.Input((5,))
+    a = layers.Conv2D(4, 3, padding="same")(image)
+    b = layers.Conv2D(4, 1)(image)
+    x = layers.Add()([a, b])
+    x = layers.Concatenate()([x, a])  # channels: 4 + 4
+    x = layers.Concatenate(axis=1)([x, layers.ZeroPadding2D(((0, 0), (0, 0)))(x)])  # rows
+    x = layers.Multiply()([x, x])
+    x = layers.Flatten()(x)
+    outputs = layers.Dense(2)(layers.Concatenate()([x, extra]))
+    model = keras.Model([image, extra], outputs)
+    trace = trace_shapes(model)
+    assert trace.all_match, repr(trace)
+    by_name = {row[0]: row for row in trace.rows}
+    for layer in model.layers:  # Keras is the oracle
+        if type(layer).__name__ == "InputLayer":
+            continue
+        assert by_name[layer.name][2] == tuple(layer.output.shape[1:]), layer.name
+    kinds = [row[1] for row in trace.rows]
+    assert kinds.count("Concatenate") == 3 and "Add" in kinds and "Multiply" in kinds
+    assert trace.rows[-1][2] == (2,) and trace.rows[-2][2] == (16 * 8 * 8 + 5,)
+
+
+def test_trace_shapes_keeps_sizes_keras_leaves_open():
+    model = keras.Sequential(
+        [keras.Input((None, None, 1)), layers.Conv2D(4, 3), layers.MaxPooling2D(),
+         layers.GlobalAveragePooling2D(), layers.Dense(3)]
+    )  # fmt: skip
+    trace = trace_shapes(model)
+    assert trace.all_match, repr(trace)
+    assert [row[2] for row in trace.rows] == [(None, None, 4), (None, None, 4), (4,), (3,)]
+
+
+def test_trace_shapes_of_different_add_shapes_says_why():
+    first, second = keras.Input((4, 1)), keras.Input((1, 3))
+    model = keras.Model([first, second], layers.Add(name="broadcast")([first, second]))
+    (row,) = trace_shapes(model).rows
+    assert row[3] == tuple(model.layers[-1].output.shape[1:]) == (4, 3)
+    assert row[2].startswith("? (No shape formula for Add of inputs of different shapes")
+
+
+def test_an_empty_trace_prints():
+    assert repr(shapes.ShapeTrace([])).startswith("layer") and shapes.ShapeTrace([]).all_match
