@@ -135,6 +135,8 @@ def _real(value, name):
 
 
 def _range(pair, name):
+    if pair is None:
+        return None
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         raise TypeError(f"expect() needs {name}=(low, high). Received: {name}={pair!r}.")
     low, high = (_real(bound, name) for bound in pair)
@@ -147,14 +149,16 @@ def expect(value, *, full, quick, what, fmt=".4f", data=None):
     """Say that a measured figure is in the range the lesson expects in this mode.
 
     The ranges were measured in runs of the lesson, in each mode. In quick mode the range
-    still proves the model learned (well above chance). A figure outside the range shows
+    still proves the model learned (well above chance); where a quick run is too short for
+    that, ``quick=None`` says so and checks nothing in quick mode. A figure outside the range shows
     a warning that says what to do; with ``COURSE_STRICT=1`` (the tests) it raises, so a
     TensorFlow or Keras release that silently breaks a lesson fails its notebook.
 
     Args:
         value: the measured figure (a real number).
         full: ``(low, high)`` expected in full mode.
-        quick: ``(low, high)`` expected in quick mode.
+        quick: ``(low, high)`` expected in quick mode, or None when a quick run is too
+            short for any range to mean something (the sentence says so).
         what: what the figure is, e.g. ``"Test accuracy"``.
         fmt: the format of the numbers, e.g. ``".4f"`` or ``".1%"``.
         data: the ``Dataset`` the figure was measured on; with the offline stand-in the
@@ -164,7 +168,8 @@ def expect(value, *, full, quick, what, fmt=".4f", data=None):
         None, so that a notebook cell ending with ``expect(...)`` shows only the sentence.
 
     Raises:
-        TypeError: ``value`` or a bound is not a real number, a range is not a pair.
+        TypeError: ``value`` or a bound is not a real number, a range is not a pair (or
+            ``full`` is None).
         ValueError: a range has low > high.
         UnexpectedResult: outside the range, with ``COURSE_STRICT=1``.
 
@@ -174,12 +179,21 @@ def expect(value, *, full, quick, what, fmt=".4f", data=None):
     ✓ Test accuracy 0.9751: in the range this lesson expects in full mode, 0.9700 to 0.9850.
     """
     measured = _real(value, "value")
+    if full is None:
+        raise TypeError("expect() needs full=(low, high): full mode is what the lesson teaches.")
     ranges = {"full": _range(full, "full"), "quick": _range(quick, "quick")}
     if not isinstance(what, str) or not what.strip():
         raise TypeError(f"expect() needs what= to name the figure. Received: {what!r}.")
     current = mode()
-    low, high = ranges[current]
     shown = format(measured, fmt)
+    if ranges[current] is None:
+        low, high = ranges["full"]
+        show(
+            f"ℹ {what} {shown}. A {current}-mode run is too short for this figure to be "
+            f"checked; full mode expects {format(low, fmt)} to {format(high, fmt)}."
+        )
+        return None
+    low, high = ranges[current]
     bounds = f"{format(low, fmt)} to {format(high, fmt)}"
     if data is not None and getattr(data, "is_standin", False):
         text = (

@@ -159,3 +159,18 @@ def test_expect_refuses_bad_arguments(kwargs, error, message):
     arguments = {"value": 0.9, "full": (0.97, 0.99), "quick": (0.6, 1.0), "what": "Accuracy"}
     with pytest.raises(error, match=message):
         config.expect(**{**arguments, **kwargs})
+
+
+def test_expect_without_a_quick_range_says_so_and_checks_only_full_mode(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    assert config.expect(0.10, full=(0.2, 0.5), quick=None, what="Weakest", fmt=".0%") is None
+    assert capsys.readouterr().out.strip() == (
+        "ℹ Weakest 10%. A quick-mode run is too short for this figure to be checked; "
+        "full mode expects 20% to 50%."
+    )
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    with pytest.raises(config.UnexpectedResult, match="Weakest 10% is outside"):
+        config.expect(0.10, full=(0.2, 0.5), quick=None, what="Weakest", fmt=".0%")
+    with pytest.raises(TypeError, match="needs full="):
+        config.expect(0.3, full=None, quick=(0.1, 0.5), what="Weakest")
