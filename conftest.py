@@ -1,5 +1,6 @@
 """pytest set-up shared by the unit tests, the doctests and nbval."""
 
+import json
 import os
 import re
 from pathlib import Path
@@ -15,6 +16,53 @@ os.environ.setdefault("COURSE_QUICK", "1")
 # A figure outside the range a lesson's `expect(...)` states fails the notebook under test
 # (a learner sees a warning instead).
 os.environ.setdefault("COURSE_STRICT", "1")
+# With `-n auto` (pyproject.toml) every core already runs a worker, each with its own notebook
+# kernel: TensorFlow's default of one thread per core in each of them would make the kernels
+# fight over the cores (their threads spin while they wait). Each gets its share instead.
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    share = max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(share))
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(share))
+
+
+ROOT = Path(__file__).resolve().parent
+# Unit-test files that take much longer than the rest (seconds, junit at b6e7df9), so that a
+# worker starts them early. Used only to order the run, as are the notebooks' run times.
+SLOW_TEST_FILES = {
+    "tests/test_browser.py": 44,
+    "tests/exercises/test_nb07.py": 44,
+    "tests/test_environment.py": 24,
+    "tests/exercises/test_rules.py": 20,
+}
+
+
+def _expected_seconds():
+    """{path relative to the root: seconds}: the notebooks' quick-mode run times measured in
+    benchmarks/run_times.json (the same for both folders), and SLOW_TEST_FILES."""
+    seconds = dict(SLOW_TEST_FILES)
+    try:
+        table = json.loads((ROOT / "benchmarks" / "run_times.json").read_text(encoding="utf-8"))
+        for name, row in table["notebooks"].items():
+            for folder in ("solutions", "notebooks"):
+                seconds[f"{folder}/{name}"] = row["quick"]["onednn"]
+    except (OSError, ValueError, KeyError, TypeError):  # no table yet: keep the default order
+        pass
+    return seconds
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the longest files first: with `-n auto` (pyproject.toml) each worker takes the next
+    file when it is done, so starting with the long ones makes the workers finish together.
+    The sort is stable, so a notebook's cells and a file's tests keep their order."""
+    seconds = _expected_seconds()
+
+    def expected(item):
+        path = Path(str(item.fspath)).resolve()
+        return seconds.get(
+            path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else "", 0
+        )
+
+    items.sort(key=lambda item: -expected(item))
 
 
 @pytest.fixture(autouse=True)

@@ -65,16 +65,6 @@ def test_doctor_exit_status(monkeypatch, capsys):
     assert "Problems:" in capsys.readouterr().out
 
 
-def test_doctor_runs_as_a_module():
-    result = subprocess.run(
-        [sys.executable, "-m", "course_utils", "doctor"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert "TensorFlow" in result.stdout, result.stderr
-
-
 @pytest.mark.parametrize(
     ("version", "too_old"), [("3.3.3", True), ("3.5.0", True), ("3.6.0", False), ("3.10.0", False)]
 )
@@ -90,17 +80,24 @@ def test_check_setup_says_when_keras_is_older_than_the_course_needs(monkeypatch,
 
 
 @pytest.mark.parametrize(("setting", "expected"), [("0", False), ("1", True)])
-def test_onednn_enabled_follows_tf_enable_onednn_opts(setting, expected):
-    # A fresh interpreter: TensorFlow reads the variable once, when it is imported.
+def test_doctor_runs_as_a_module_and_onednn_follows_tf_enable_onednn_opts(setting, expected):
+    # A fresh interpreter: TensorFlow reads the variable once, when it is imported. One run
+    # checks both `python -m course_utils doctor` and what onednn_enabled() reports.
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "from course_utils import environment as e; print(e.onednn_enabled())",
+            "import runpy, sys; from course_utils import environment as e; "
+            "print(e.onednn_enabled()); sys.argv = ['course_utils', 'doctor']; "
+            "runpy.run_module('course_utils', run_name='__main__')",
         ],
         capture_output=True,
         text=True,
         check=False,
         env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": setting},
     )
-    assert result.stdout.strip().splitlines()[-1] == str(expected), result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert lines and lines[0] == str(expected), result.stderr[-2000:]
+    assert "TensorFlow" in result.stdout, result.stderr[-2000:]
+    onednn_row = next(line for line in lines if line.lstrip().startswith("oneDNN"))
+    assert environment._ONEDNN_TEXT[expected] in onednn_row
