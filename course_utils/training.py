@@ -1,8 +1,9 @@
 """Training helpers shared by the MNIST lessons and the benchmarks: an input pipeline
-without stalls, a wall-clock budget, and the course's learning-rate schedule. (The models
-themselves are in ``course_utils.models``.)"""
+without stalls, a wall-clock budget, the course's learning-rate schedule, and a measure of
+training speed. (The models themselves are in ``course_utils.models``.)"""
 
 import time
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -166,3 +167,162 @@ def course_schedule(steps, peak=3e-3, warmup_fraction=0.05):
     return keras.optimizers.schedules.CosineDecay(
         0.0, steps - warmup, alpha=0.01, warmup_target=peak, warmup_steps=warmup
     )
+
+
+class Throughput(NamedTuple):
+    """What ``images_per_second`` measured.
+
+    Attributes:
+        images_per_second: images trained on per second, over the timed epochs.
+        images_per_epoch: images in one epoch.
+        epoch_seconds: the seconds of each timed epoch.
+        warmup_seconds: the seconds of each warm-up epoch, which came first and do not count.
+        first_step_seconds: the seconds of the very first training step, which also traced
+            the step (and compiled it, with XLA).
+    """
+
+    images_per_second: float
+    images_per_epoch: int
+    epoch_seconds: tuple
+    warmup_seconds: tuple
+    first_step_seconds: float
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """Reads ``clock`` at the start and at the end of every epoch of ``fit``, and around
+    its first step."""
+
+    def __init__(self, clock):
+        super().__init__()
+        self.clock, self.seconds, self.first_step = clock, [], None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = self.clock()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.first_step is None:
+            self._step_start = self.clock()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.first_step is None:
+            self.first_step = self.clock() - self._step_start
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(self.clock() - self._start)
+
+
+def _whole(name, value, smallest):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+        raise ValueError(
+            f"{name} must be a whole number >= {smallest}. Received: {name}={value!r}."
+        )
+    return int(value)
+
+
+def _images_in(dataset):
+    """The images in one pass of a finite ``tf.data.Dataset`` of batches, counted in one
+    pass over it (so that a smaller last batch counts as what it holds)."""
+    import tensorflow as tf
+
+    if dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
+        raise ValueError(
+            "x is a dataset without end (`repeat()` without a count), so an epoch has no "
+            "end to time. Received: a dataset of infinite cardinality."
+        )
+
+    def add(count, batch):
+        images = tf.nest.flatten(batch)[0]
+        return count + tf.cast(tf.shape(images)[0], tf.int64)
+
+    return int(dataset.reduce(np.int64(0), add))
+
+
+def images_per_second(
+    model, x, y=None, batch_size=None, epochs=1, warmup_epochs=1, clock=time.perf_counter
+):
+    """Train a compiled model and measure how many images per second ``fit`` trains on.
+
+    ``fit`` runs once, for ``warmup_epochs + epochs`` epochs, and a callback times each
+    epoch. The warm-up epochs pay for what happens only once: tracing the training step
+    into a TensorFlow graph, and compiling it with XLA when the model was compiled with
+    ``jit_compile=True``. Only the epochs after them count. Arrays are shuffled as ``fit``
+    shuffles them; a dataset is used as it is (and read once before training, to count
+    its images).
+
+    Args:
+        model: a compiled Keras model.
+        x: the images: a NumPy array, or a finite ``tf.data.Dataset`` of
+            ``(images, labels)`` batches.
+        y: the labels, for an array ``x``; None for a dataset.
+        batch_size: images per batch, for an array ``x``; None for a dataset, which is
+            batched already.
+        epochs: the epochs timed, a whole number >= 1.
+        warmup_epochs: the epochs run first, timed apart and not counted, a whole
+            number >= 0.
+        clock: a function returning seconds (``time.perf_counter``); tests pass a fake one.
+
+    Returns:
+        A ``Throughput``: ``images_per_second`` over the timed epochs, with
+        ``images_per_epoch``, the seconds of each timed (``epoch_seconds``) and warm-up
+        (``warmup_seconds``) epoch, and of the first step (``first_step_seconds``).
+
+    Raises:
+        TypeError: ``model`` is not a Keras model, ``x`` neither an array nor a dataset,
+            or ``y`` not an array.
+        ValueError: the model is not compiled; ``y`` or ``batch_size`` is missing for
+            arrays or given with a dataset; the lengths of ``x`` and ``y`` differ; the data
+            is empty or endless; ``epochs`` or ``warmup_epochs`` is not a whole number in
+            range.
+
+    Example:
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> result = images_per_second(model, np.zeros((10, 2)), np.zeros(10), batch_size=4)
+    >>> result.images_per_epoch, len(result.warmup_seconds), len(result.epoch_seconds)
+    (10, 1, 1)
+    >>> result.images_per_second > 0
+    True
+    """
+    import tensorflow as tf
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a compiled Keras model. Received: {type(model).__name__}.")
+    if not getattr(model, "compiled", False):
+        raise ValueError(
+            f"model {model.name!r} is not compiled: call `model.compile(optimizer=..., "
+            "loss=...)` first."
+        )
+    epochs = _whole("epochs", epochs, 1)
+    warmup_epochs = _whole("warmup_epochs", warmup_epochs, 0)
+    if isinstance(x, tf.data.Dataset):
+        if y is not None or batch_size is not None:
+            raise ValueError(
+                "A tf.data.Dataset holds its labels and is batched already: pass y=None and "
+                f"batch_size=None. Received: y={type(y).__name__}, batch_size={batch_size!r}."
+            )
+        images = _images_in(x)
+        fit_args = {"x": x, "shuffle": False}  # a dataset shuffles itself, or not
+    elif isinstance(x, np.ndarray):
+        if y is None or batch_size is None:
+            raise ValueError(
+                "Arrays need their labels and a batch size: pass y and batch_size. "
+                f"Received: y={type(y).__name__}, batch_size={batch_size!r}."
+            )
+        if not hasattr(y, "__len__"):
+            raise TypeError(f"y must be an array of labels. Received: {type(y).__name__}.")
+        if len(x) != len(y):
+            raise ValueError(f"x and y need the same length. Received: {len(x)} and {len(y)}.")
+        images = len(x)
+        fit_args = {"x": x, "y": y, "batch_size": _whole("batch_size", batch_size, 1)}
+    else:
+        raise TypeError(
+            f"x must be a NumPy array or a tf.data.Dataset. Received: {type(x).__name__}."
+        )
+    if images == 0:
+        raise ValueError("There is nothing to train on: x holds 0 images.")
+    timer = _EpochTimer(clock)
+    model.fit(**fit_args, epochs=warmup_epochs + epochs, verbose=0, callbacks=[timer])
+    warmup, timed = timer.seconds[:warmup_epochs], timer.seconds[warmup_epochs:]
+    seconds = sum(timed)
+    rate = images * epochs / seconds if seconds > 0 else float("inf")  # a clock that stood still
+    return Throughput(rate, images, tuple(timed), tuple(warmup), timer.first_step)

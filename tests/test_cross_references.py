@@ -205,7 +205,7 @@ def exercise_answers(path):
 
 def test_answer_cells_are_found():
     answers = [a for path in LESSONS for a in exercise_answers(path)]
-    assert len(answers) == 41
+    assert len(answers) == 45
     assert all(names for _, names, _ in answers)
 
 

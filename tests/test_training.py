@@ -1,11 +1,18 @@
-"""course_utils.training: the input pipeline, the time budget and the schedule."""
+"""course_utils.training: the input pipeline, the time budget, the schedule and the speed
+measure."""
 
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from course_utils.training import CosineTimeBudget, TimeBudget, course_schedule, make_dataset
+from course_utils.training import (
+    CosineTimeBudget,
+    TimeBudget,
+    course_schedule,
+    images_per_second,
+    make_dataset,
+)
 
 
 def test_make_dataset_batches_every_example_once():
@@ -169,3 +176,93 @@ def test_cosine_time_budget_needs_a_plain_learning_rate():
 def test_cosine_time_budget_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         CosineTimeBudget(60, **kwargs)
+
+
+def compiled_tiny_model():
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def steps_taken(model):
+    return int(model.optimizer.iterations.numpy())
+
+
+def test_images_per_second_counts_a_partial_last_batch():
+    import tensorflow as tf
+
+    x, y = np.zeros((10, 2), "float32"), np.zeros(10, "float32")
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)  # batches of 4, 4 and 2
+    model = compiled_tiny_model()
+    result = images_per_second(model, dataset, epochs=2, warmup_epochs=1, clock=FakeClock(0.5))
+    assert result.images_per_epoch == 10  # not 3 batches x 4
+    # The clock moves on 0.5 s per reading: 2 readings per epoch, 2 more around the first step
+    assert result.warmup_seconds == (1.5,) and result.first_step_seconds == 0.5
+    assert result.epoch_seconds == (0.5, 0.5)
+    assert result.images_per_second == pytest.approx(2 * 10 / 1.0)
+    assert steps_taken(model) == 3 * 3  # 3 epochs of 3 batches: fit ran warm-up + timed
+
+
+def test_images_per_second_with_arrays():
+    model = compiled_tiny_model()
+    x, y = np.zeros((10, 2)), np.zeros(10)
+    result = images_per_second(model, x, y, batch_size=4, epochs=3, warmup_epochs=0)
+    assert result.images_per_epoch == 10 and result.warmup_seconds == ()
+    assert len(result.epoch_seconds) == 3 and all(s > 0 for s in result.epoch_seconds)
+    assert result.images_per_second == pytest.approx(30 / sum(result.epoch_seconds))
+    assert steps_taken(model) == 3 * 3
+
+
+def test_images_per_second_leaves_out_the_warm_up():
+    # A first epoch of 5 s, 4 of them in its first step (tracing), then epochs of 1 s
+    ticks = iter([0, 0.5, 4.5, 5, 5, 6, 6, 7])
+    result = images_per_second(
+        compiled_tiny_model(), np.zeros((8, 2)), np.zeros(8), batch_size=8, epochs=2,
+        clock=lambda: next(ticks),
+    )  # fmt: skip
+    assert result.warmup_seconds == (5,) and result.epoch_seconds == (1, 1)
+    assert result.first_step_seconds == 4
+    assert result.images_per_second == 8.0
+
+
+def test_images_per_second_first_step_includes_tracing():
+    result = images_per_second(compiled_tiny_model(), np.zeros((64, 2)), np.zeros(64), 8)
+    later_step = result.epoch_seconds[0] / 8
+    assert result.first_step_seconds > later_step  # tracing the step took longer than a step
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"model": "model"}, TypeError, "compiled Keras model. Received: str"),
+        ({"model": "uncompiled"}, ValueError, "is not compiled"),
+        ({"epochs": 0}, ValueError, "epochs must be a whole number >= 1. Received: epochs=0"),
+        ({"epochs": 1.5}, ValueError, "Received: epochs=1.5"),
+        ({"epochs": True}, ValueError, "Received: epochs=True"),
+        ({"warmup_epochs": -1}, ValueError, "Received: warmup_epochs=-1"),
+        ({"batch_size": None}, ValueError, "batch_size=None"),
+        ({"batch_size": 0}, ValueError, "Received: batch_size=0"),
+        ({"y": None}, ValueError, "Received: y=NoneType"),
+        ({"y": np.zeros(9)}, ValueError, "Received: 10 and 9"),
+        ({"y": 3}, TypeError, "array of labels. Received: int"),
+        ({"x": [[0.0, 0.0]] * 10}, TypeError, "Received: list"),
+        ({"x": np.zeros((0, 2)), "y": np.zeros(0)}, ValueError, "holds 0 images"),
+        ({"x": "dataset"}, ValueError, "y=ndarray, batch_size=4"),
+        ({"x": "dataset", "y": None, "batch_size": None, "repeat": True}, ValueError, "infinite"),
+    ],
+)
+def test_images_per_second_bad_input(kwargs, error, message):
+    import tensorflow as tf
+
+    arguments = {"x": np.zeros((10, 2)), "y": np.zeros(10), "batch_size": 4}
+    arguments.update(kwargs)
+    model = arguments.pop("model", None)
+    if model is None:
+        model = compiled_tiny_model()
+    elif model == "uncompiled":
+        model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    if isinstance(arguments["x"], str):  # a dataset of the same data
+        dataset = tf.data.Dataset.from_tensor_slices((np.zeros((10, 2)), np.zeros(10))).batch(4)
+        arguments["x"] = dataset.repeat() if arguments.pop("repeat", False) else dataset
+    with pytest.raises(error, match=message):
+        images_per_second(model, **arguments)
