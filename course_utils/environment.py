@@ -55,6 +55,25 @@ def set_seed(seed=COURSE_SEED):
     return seed
 
 
+def cpu_model():
+    """The CPU's model name, which run times and speed figures depend on.
+
+    Read from ``/proc/cpuinfo`` on Linux, else what ``platform.processor()`` says.
+
+    Example:
+    >>> isinstance(cpu_model(), str) and cpu_model() != ""
+    True
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
+            for line in file:
+                if line.startswith("model name"):
+                    return " ".join(line.split(":", 1)[1].split())
+    except OSError:  # not Linux
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
 def onednn_enabled():
     """Whether TensorFlow runs its CPU kernels through oneDNN on this machine.
 
