@@ -17,6 +17,11 @@ It also writes the parts of every notebook (both folders) and of the README that
 out of the repository's address, ``[project.urls] Repository`` in ``pyproject.toml``: the
 "Open in Colab" badges and each notebook's Colab set-up cell (``course_utils.colab``). A
 fork or a publisher changes that one line and runs the build.
+
+And it writes every stated run time from one measurement, ``benchmarks/run_times.json``
+(written by ``benchmarks/time_notebooks.py``): each notebook's "Run time" line under its
+title and the README's run-time table, between ``<!-- run-times -->`` and
+``<!-- /run-times -->``.
 """
 
 import ast
@@ -37,6 +42,13 @@ SOLUTIONS_JSON = Path(__file__).parent / "exercises" / "solutions.json"
 BADGE = re.compile(
     r"\[!\[Open In Colab\]\([^)]*\)\]\(https://colab\.research\.google\.com/github/[^)]*\)"
 )
+
+
+RUN_TIMES = Path("benchmarks") / "run_times.json"  # beside solutions/, in the repository
+RUN_TIME_LINE = re.compile(r"^Run time on .*$", re.MULTILINE)
+README_RUN_TIMES = re.compile(r"<!-- run-times -->\n.*?<!-- /run-times -->", re.DOTALL)
+MODES = ("quick", "full")
+COLUMNS = ("onednn", "no_onednn")  # oneDNN on (TensorFlow's default on x86), and off
 
 
 class BuildError(ValueError):
@@ -218,6 +230,117 @@ def with_colab(notebook, repository, path_in_repository):
     return notebook
 
 
+def read_run_times(path):
+    """The run-time table at ``path`` (see ``benchmarks/time_notebooks.py``), checked.
+
+    Raises:
+        BuildError: naming the file when it is not JSON or lacks what the build writes from.
+    """
+    try:
+        table = json.loads(Path(path).read_text(encoding="utf-8"))
+        machine, rows = table["machine"], table["notebooks"]
+        for key in ("cpu", "cores", "tensorflow", "keras", "measured"):
+            machine[key]  # noqa: B018 (present?)
+        for name, row in rows.items():
+            for mode in MODES:
+                for column in COLUMNS:
+                    seconds = row[mode][column]
+                    if seconds is not None and not (
+                        isinstance(seconds, (int, float)) and seconds > 0
+                    ):
+                        raise ValueError(
+                            f"{name} {mode} {column}: {seconds!r} is not a positive time"
+                        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BuildError(f"{path}: is not a readable run-time table ({error!r}).") from None
+    return table
+
+
+def duration(seconds):
+    """A measured time as a learner reads it: "~48 s" up to two minutes, then "~9 min".
+
+    Example:
+    >>> duration(47.6), duration(534.2), duration(None)
+    ('~48 s', '~9 min', 'not measured')
+    """
+    if seconds is None:
+        return "not measured"
+    return f"~{round(seconds)} s" if seconds < 120 else f"~{round(seconds / 60)} min"
+
+
+def run_time_line(table, name):
+    """The "Run time" line of notebook ``name``'s header, from ``table``."""
+    row = table["notebooks"].get(name)
+    if row is None:
+        return (
+            f"Run time on a {table['machine']['cores']}-core CPU: not measured yet "
+            "(`benchmarks/time_notebooks.py`)."
+        )
+    on, off = ({mode: duration(row[mode][column]) for mode in MODES} for column in COLUMNS)
+    machine = table["machine"]
+    return (
+        f"Run time on a {machine['cores']}-core {machine['cpu']} CPU: quick mode {on['quick']}, "
+        f"full mode {on['full']}; with oneDNN off (`TF_ENABLE_ONEDNN_OPTS=0`) {off['quick']} "
+        f"and {off['full']}."
+    )
+
+
+def readme_run_times(table, titles):
+    """The README's run-time block (``titles``: {notebook file name: its "NN · Title"})."""
+    machine = table["machine"]
+    lines = [
+        "<!-- run-times -->",
+        f"Measured on {machine['cpu']} ({machine['cores']} cores with "
+        f"{machine.get('features', 'unknown instructions')}; no GPU),",
+        f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}, on {machine['measured']}, "
+        "by `benchmarks/time_notebooks.py`:",
+        "`jupyter nbconvert --execute`, one notebook at a time, including starting the kernel and",
+        "importing TensorFlow, with the real data read from a local folder. The last two columns",
+        "are the same machine with oneDNN turned off (`TF_ENABLE_ONEDNN_OPTS=0`).",
+        "`python -m course_utils build` writes this table and each notebook's header line from",
+        "`benchmarks/run_times.json`.",
+        "",
+        "| Notebook | Quick mode | Full mode | Quick, oneDNN off | Full, oneDNN off |",
+        "|---|---|---|---|---|",
+    ]
+    totals = {(mode, column): 0.0 for mode in MODES for column in COLUMNS}
+    for name, title in titles.items():
+        row = table["notebooks"].get(name)
+        cells = []
+        for column in COLUMNS:
+            for mode in MODES:
+                seconds = row[mode][column] if row else None
+                cells.append(duration(seconds))
+                if totals[mode, column] is not None:
+                    totals[mode, column] = (
+                        None if seconds is None else totals[mode, column] + seconds
+                    )
+        lines.append(f"| [{title}](notebooks/{name}) | {' | '.join(cells)} |")
+    total = " | ".join(duration(totals[mode, column]) for column in COLUMNS for mode in MODES)
+    lines += [f"| All of them | {total} |", "<!-- /run-times -->"]
+    return "\n".join(lines)
+
+
+def _title(notebook):
+    """ "NN · Title" from the notebook's H1."""
+    first = _source(notebook["cells"][0]).splitlines()[0] if notebook["cells"] else ""
+    return first.removeprefix("# ").strip()
+
+
+def with_run_time(notebook, line, name):
+    """A copy of ``notebook`` whose header's "Run time on ..." line is ``line``.
+
+    Raises:
+        BuildError: when the first cell has no such line.
+    """
+    notebook = copy.deepcopy(notebook)
+    header = _source(notebook["cells"][0])
+    if not RUN_TIME_LINE.search(header):
+        raise BuildError(f"{name}, cell 0: needs a 'Run time on ...' line under the title.")
+    _set_source(notebook["cells"][0], RUN_TIME_LINE.sub(lambda _: line, header, count=1))
+    return notebook
+
+
 def _set_source(cell, text):
     """Store ``text`` as a list of lines, as Jupyter writes it, so files stay diffable."""
     cell["source"] = text.splitlines(keepends=True)
@@ -320,11 +443,16 @@ def build(source_dir="solutions", target_dir="notebooks", solutions_json=None, r
         repository = repository_url(source_dir.parent / "pyproject.toml")
     if solutions_json is None:
         solutions_json = own_solutions_json(source_dir, target_dir)
-    files, built = {}, {}
+    run_times = source_dir.parent / RUN_TIMES
+    table = read_run_times(run_times) if run_times.exists() else None
+    files, built, titles = {}, {}, {}
     for path in paths:
         name = f"{source_dir.name}/{path.name}"
         original = read_notebook(path, name)
         notebook = with_colab(original, repository, name)
+        if table is not None:
+            notebook = with_run_time(notebook, run_time_line(table, path.name), name)
+        titles[path.name] = _title(notebook)
         if notebook != original:
             files[path] = _json(notebook, ensure_ascii=False)
         learner, built[path.name[:2]] = learner_notebook(notebook, name)
@@ -341,6 +469,9 @@ def build(source_dir="solutions", target_dir="notebooks", solutions_json=None, r
     if readme.exists():
         text = readme.read_text(encoding="utf-8")
         updated = BADGE.sub(lambda m: colab.badge(repository, _badge_path(m.group(0))), text)
+        if table is not None:
+            block = readme_run_times(table, titles)
+            updated = README_RUN_TIMES.sub(lambda _: block, updated)
         if updated != text:
             files[readme] = updated
     _write_all(files)

@@ -52,7 +52,10 @@ def test_notebook_header(path):
     assert colab.badge(REPOSITORY, f"solutions/{path.name}") in header, (
         "Colab badge, from pyproject"
     )
-    times = re.search(r"Run time on a 2-core CPU: quick mode ~(\d+) s, full mode ~(\d+) s", header)
+    # What it says is the measured table's (tests/test_run_times.py)
+    times = re.search(
+        r"^Run time on .*: quick mode ~\d+ (s|min), full mode ~\d+ (s|min);", header, re.M
+    )
     assert times, "the header states the measured run time in both modes"
 
 
