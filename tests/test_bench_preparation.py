@@ -52,9 +52,10 @@ def test_bytes_peaks_and_ratios(bench):
         8 * uint8_bytes, 4 * uint8_bytes, uint8_bytes,
     )  # fmt: skip
     assert (float64["bytes_ratio"], float32["bytes_ratio"], uint8["bytes_ratio"]) == (8, 4, 1)
-    # Each float way holds at least its result, and the float32 way also its astype copy.
+    # Each float way holds at least its result. (Whether the float32 way also holds its
+    # astype copy at the peak depends on NumPy: 2.x does, 1.26 divides it in place.)
     assert float64["peak"] >= float64["nbytes"]
-    assert float32["peak"] >= 1.4 * float32["nbytes"]
+    assert float32["peak"] >= float32["nbytes"]
     assert uint8["peak"] < 0.01 * uint8_bytes
     for row in rows.values():
         assert row["seconds"] > 0 and row["time_ratio"] > 0
