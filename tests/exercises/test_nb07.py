@@ -38,11 +38,18 @@ def stats(x, axis=(0, 1, 2)):
     return x.mean(axis=axis), x.std(axis=axis)
 
 
+_ADAPTED = {}  # adapted layers by what they were adapted on: tests only read them
+
+
 def adapted(data, which="train", scale=1, dtype=None, sizes=(TRAIN, 1_000, None), **options):
     """A Normalization layer adapted on the first TRAIN training images (default), on all
     of them ("all"), the last 1,000 ("validation"), the test images or training + test;
     ``sizes`` are the notebook's (N_TRAIN, N_VAL, test images kept) of another mode."""
     (n, v, t), x_all, x_test = sizes, images(data), images(data, 1)
+    used = {"train": (n,), "all": (), "validation": (v,), "test": (t,), "train+test": (n, t)}
+    key = (data, which, scale, dtype, used[which], tuple(sorted(options.items())))
+    if key in _ADAPTED:  # adapting all 50,000 real images as float32 takes seconds
+        return _ADAPTED[key]
     chosen = {
         "train": x_all[:n],
         "all": x_all,
@@ -53,6 +60,7 @@ def adapted(data, which="train", scale=1, dtype=None, sizes=(TRAIN, 1_000, None)
     chosen = chosen.astype(dtype) if dtype else chosen  # e.g. float32, which Keras adapts in
     norm = layers.Normalization(**options)  # float32 arithmetic
     norm.adapt(chosen / scale if scale != 1 else chosen)
+    _ADAPTED[key] = norm
     return norm
 
 
