@@ -1,5 +1,6 @@
 """pytest set-up shared by the unit tests, the doctests and nbval."""
 
+import importlib.util
 import json
 import os
 import re
@@ -124,3 +125,17 @@ def pytest_runtest_call(item):
                         pytrace=False,
                     )
     return result
+
+
+@pytest.fixture(scope="session")
+def benchmark_script():
+    """``benchmark_script(name)`` imports ``benchmarks/<name>.py``, a script rather than a
+    module of a package, so that its tests can call its functions."""
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -3,24 +3,16 @@
 The benchmark is imported from its file for its functions; its measurements come from
 `course_utils.training.images_per_second`, tested in tests/test_training.py."""
 
-import importlib.util
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 
 from course_utils.training import Throughput
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_input_pipeline.py"
-
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_input_pipeline", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(benchmark_script):
+    return benchmark_script("bench_input_pipeline")
 
 
 def throughput(rate):

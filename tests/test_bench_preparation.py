@@ -4,7 +4,6 @@ The benchmark is imported from its file for its functions, and run as a script o
 mnist.npz written here, so the tests need no real data.
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -19,11 +18,8 @@ SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_preparat
 
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_preparation", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(benchmark_script):
+    return benchmark_script("bench_preparation")
 
 
 def images(num_train=1_000, num_test=200):

@@ -2,7 +2,6 @@
 notebook's header line (both folders) and the README's run-time table are what the build
 writes from it, and the table holds every notebook, in both modes, with oneDNN on and off."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -113,17 +112,12 @@ def test_read_run_times_refuses_a_damaged_table(tmp_path, damage):
         build.read_run_times(tmp_path / "run_times.json")
 
 
-def _timer():
-    spec = importlib.util.spec_from_file_location(
-        "time_notebooks", ROOT / "benchmarks" / "time_notebooks.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def timer(benchmark_script):
+    return benchmark_script("time_notebooks")
 
 
-def test_timer_refuses_to_mix_machines_in_one_table():
-    timer = _timer()
+def test_timer_refuses_to_mix_machines_in_one_table(timer):
     here = dict(table()["machine"])
     assert timer.merge(table(), here)["notebooks"] == table()["notebooks"]
     with pytest.raises(SystemExit, match="measured with .*'cpu'.*--replace"):
@@ -131,8 +125,8 @@ def test_timer_refuses_to_mix_machines_in_one_table():
     assert timer.merge(table(), dict(here, cpu="Another CPU"), replace=True)["notebooks"] == {}
 
 
-def test_timer_runs_notebooks_as_a_learner_does():
-    env = _timer().environment("full", "no_onednn")
+def test_timer_runs_notebooks_as_a_learner_does(timer):
+    env = timer.environment("full", "no_onednn")
     assert (env["COURSE_QUICK"], env["TF_ENABLE_ONEDNN_OPTS"]) == ("0", "0")
     assert env["COURSE_REQUIRE_REAL_DATA"] == "1"
     assert "COURSE_STRICT" not in env and "MPLBACKEND" not in env
