@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,7 @@ def _run_all(page):
                     shown = errors.last.inner_text()[:500]
                     pytest.fail(f"Run All stopped after {ran} of {cells} code cells: {shown}")
                 stopped = f"stopped after {ran} of {cells} code cells with no error shown"
+                warnings.warn(f"Run > Run All Cells {stopped}: clicking it again", stacklevel=1)
                 break
             time.sleep(0.5)
     pytest.fail(f"Run > Run All Cells {stopped}, three times")
