@@ -28,15 +28,15 @@ def _cores():
 
 
 def pytest_xdist_auto_num_workers(config):
-    """`-n auto` (pyproject.toml) starts one worker more than there are cores, unless
-    PYTEST_XDIST_AUTO_NUM_WORKERS says otherwise. A worker is not busy all the time (it waits
-    for its notebook kernel's replies, for JupyterLab and Chromium in the browser test, for
-    subprocesses), and the extra one fills those gaps: on the 2-core machine of the README's
-    run-time table, 3 workers finished the suite about 15% sooner than 2, and 4 later than 3
-    (and a kernel with a training time budget then fell short of its accuracy)."""
+    """`-n auto` (pyproject.toml) starts one worker per core, unless
+    PYTEST_XDIST_AUTO_NUM_WORKERS says otherwise. One worker more than cores finished the
+    suite about 15% sooner on the 2-core machine of the README's run-time table, but under
+    that load JupyterLab in the browser test twice stopped "Run All" silently or covered the
+    page with a dialog, and a kernel on a training time budget fell short of its accuracy
+    with two extra workers: a faster run that fails now and then is no use to CI."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
-    return _cores() + 1
+    return _cores()
 
 
 # With `-n auto` every core already runs a worker, each with its own notebook kernel:
