@@ -192,11 +192,31 @@ def _open(browser, lab, folder):
     return page
 
 
+def _dismiss_dialogs(page):
+    """Close any JupyterLab dialog that covers the page, after a screenshot and a warning
+    naming it. A dialog once covered the Run menu on a loaded machine and the click timed
+    out with no word of what it said; what follows a dismissal is still checked."""
+    dialogs = page.locator(".jp-Dialog")
+    for attempt in range(3):
+        if not dialogs.count():
+            return
+        SCREENSHOTS.mkdir(exist_ok=True)
+        shot = SCREENSHOTS / f"dialog_{attempt}.png"
+        page.screenshot(path=shot)
+        text = " | ".join(dialogs.first.inner_text().split("\n"))[:300]
+        warnings.warn(f"a JupyterLab dialog was open ({text}; {shot}): closing it", stacklevel=2)
+        page.keyboard.press("Escape")
+        time.sleep(1)
+    if dialogs.count():
+        pytest.fail(f"a JupyterLab dialog stays open: {dialogs.first.inner_text()[:300]}")
+
+
 def _command(page, menu, item, seconds=30):
     """Click `menu` > `item`, once the item is enabled: JupyterLab disables notebook commands
     until the notebook is its current widget, and a click on a disabled item does nothing."""
     deadline = time.monotonic() + seconds
     while True:
+        _dismiss_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
         entry = page.locator(".lm-Menu-item", has_text=item).first
         entry.wait_for()
