@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent
 SLOW_TEST_FILES = {
     "tests/test_browser.py": 44,
     "tests/exercises/test_nb07.py": 44,
-    "tests/test_environment.py": 24,
+    "tests/test_environment.py": 35,
     "tests/exercises/test_rules.py": 20,
 }
 

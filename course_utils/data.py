@@ -132,7 +132,13 @@ _SPECS = {
         "subfolder": "cifar10",
         "npz": "cifar10.npz",
         "class_names": CIFAR10_CLASS_NAMES,
-        "keras_cache": ("cifar-10-batches-py", "cifar-10-batches-py.tar.gz"),
+        # Keras 3's newer releases extract into cifar-10-batches-py-target_archive; older
+        # ones (and Keras 2) into cifar-10-batches-py.
+        "keras_cache": (
+            "cifar-10-batches-py-target_archive",
+            "cifar-10-batches-py",
+            "cifar-10-batches-py.tar.gz",
+        ),
     },
 }
 _SOURCES = ("auto", "local", "keras", "standin")
@@ -394,9 +400,10 @@ def _how_to_get(name):
     else:
         files = "cifar10.npz or the cifar-10-batches-py folder"
     return (
-        "To use the real data, run once with internet access (keras.datasets keeps "
-        f"a copy), or put {files} in a folder and set {config.DATA_DIR_ENV} to it "
-        "(README: 'Working offline')."
+        "To use the real data, run `python -m course_utils download` once with internet "
+        "access (it fills keras.datasets' cache), or copy a folder written by `python -m "
+        f"course_utils download --to DIR` (or holding {files}) and set "
+        f"{config.DATA_DIR_ENV} to it (README: 'Working offline')."
     )
 
 

@@ -521,12 +521,10 @@ def test_unreadable_data_folder(unreadable_data_dir):
 
 
 def test_doctor_reports_an_unreadable_data_folder(unreadable_data_dir, capsys):
-    assert main(["doctor"]) == 1  # problems found, and no crash
-    shown = capsys.readouterr().out
-    rows = {line.split("  ")[0]: line for line in shown.splitlines()}
-    assert "error:" in rows["MNIST from"] and "PermissionError" in rows["MNIST from"]
-    assert "error:" in rows["CIFAR-10 from"]
-    assert "Problems:" in shown
+    assert main(["doctor", "--json", "--no-train"]) == 1  # problems found, and no crash
+    rows = {row["check"]: row for row in json.loads(capsys.readouterr().out)["rows"]}
+    for name in ("MNIST", "CIFAR-10"):
+        assert rows[name]["status"] == "FAIL" and "PermissionError" in rows[name]["detail"]
 
 
 # ---------------------------------------------------------------------------------------
