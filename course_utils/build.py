@@ -21,7 +21,8 @@ fork or a publisher changes that one line and runs the build.
 And it writes every stated run time from one measurement, ``benchmarks/run_times.json``
 (written by ``benchmarks/time_notebooks.py``): each notebook's "Run time" line under its
 title and the README's run-time table, between ``<!-- run-times -->`` and
-``<!-- /run-times -->``.
+``<!-- /run-times -->``; and the workshop schedules of INSTRUCTORS.md from the same
+table (``course_utils.schedules``).
 """
 
 import ast
@@ -32,7 +33,7 @@ import re
 import uuid
 from pathlib import Path
 
-from course_utils import colab
+from course_utils import colab, schedules
 
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
@@ -474,6 +475,17 @@ def build(source_dir="solutions", target_dir="notebooks", solutions_json=None, r
             updated = README_RUN_TIMES.sub(lambda _: block, updated)
         if updated != text:
             files[readme] = updated
+    guide = source_dir.parent / "INSTRUCTORS.md"
+    if guide.exists() and table is not None:
+        text = guide.read_text(encoding="utf-8")
+        notebooks = {name: (titles[name], len(built[name[:2]] or {})) for name in titles}
+        try:
+            block = schedules.schedules(table, notebooks)
+        except ValueError as error:
+            raise BuildError(f"{guide.name}: {error}") from None
+        updated = schedules.SCHEDULES.sub(lambda _: block, text)
+        if updated != text:
+            files[guide] = updated
     _write_all(files)
     return list(files)
 
