@@ -87,7 +87,7 @@ def run_minutes(table, name, mode):
 
 
 def schedules(table, notebooks):
-    """The Markdown block of every plan in ``PLANS``.
+    """The Markdown block: every notebook's minutes, then every plan in ``PLANS``.
 
     Args:
         table: the run-time table (``build.read_run_times``).
@@ -104,7 +104,20 @@ def schedules(table, notebooks):
         f"{table['machine']['measured']}): each notebook gets {READING_MINUTES} minutes of "
         f"teaching, {EXERCISE_MINUTES} minutes per exercise, and its measured run time "
         "(the slower of oneDNN on and off, in whole minutes).",
+        "",
+        "### Every notebook, to build your own plan",
+        "",
+        "| Notebook | Exercises | Teaching and exercises | Running it, quick mode | "
+        "Running it, full mode |",
+        "|---|---|---|---|---|",
     ]
+    for name, (notebook_title, exercises) in notebooks.items():
+        teach = READING_MINUTES + EXERCISE_MINUTES * exercises
+        quick, full = (run_minutes(table, name, mode) for mode in ("quick", "full"))
+        lines.append(
+            f"| [{notebook_title}](notebooks/{name}) | {exercises} | {teach} min | "
+            f"{quick} min | {full} min |"
+        )
     for title, days in PLANS:
         lines += ["", f"### {title}"]
         for day, (start, end, sessions) in enumerate(days, 1):
